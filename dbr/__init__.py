@@ -1,0 +1,27 @@
+"""dbr: a define-by-run deep-learning framework with Chainer's API, on NumPy or CuPy.
+
+Example:
+    >>> import numpy, dbr
+    >>> import dbr.functions as F
+    >>> x = dbr.Variable(numpy.array([1., 2.], 'f'))
+    >>> F.sum(x * x).backward()
+    >>> x.grad
+    array([2., 4.], dtype=float32)
+"""
+from dbr import backend  # noqa: F401
+from dbr import configuration  # noqa: F401
+from dbr import cuda  # noqa: F401
+from dbr import initializers  # noqa: F401
+from dbr import type_check  # noqa: F401
+from dbr.backend import get_device  # noqa: F401
+from dbr.configuration import (config, force_backprop_mode, get_dtype, global_config,  # noqa: F401
+                               no_backprop_mode, using_config)
+from dbr.function_node import FunctionNode, grad  # noqa: F401
+from dbr.variable import Parameter, Variable, VariableNode, as_array, as_variable  # noqa: F401
+from dbr import functions  # noqa: F401
+from dbr import _operators  # noqa: F401
+from dbr import functional  # noqa: F401
+from dbr import gradient_check  # noqa: F401
+from dbr import testing  # noqa: F401
+
+__version__ = '0.1.0'

@@ -1,0 +1,19 @@
+"""``dbr.functions`` (conventionally ``F``): every op, re-exported flat (``F.tanh``)."""
+from dbr.functions.activation.tanh import tanh  # noqa: F401
+from dbr.functions.array.broadcast_to import broadcast_to  # noqa: F401
+from dbr.functions.array.get_item import get_item  # noqa: F401
+from dbr.functions.array.reshape import reshape  # noqa: F401
+from dbr.functions.array.transpose import transpose  # noqa: F401
+from dbr.functions.math.absolute import absolute  # noqa: F401
+from dbr.functions.math.add import add  # noqa: F401
+from dbr.functions.math.div import div  # noqa: F401
+from dbr.functions.math.exp import exp  # noqa: F401
+from dbr.functions.math.floor_divide import floor_divide  # noqa: F401
+from dbr.functions.math.log import log  # noqa: F401
+from dbr.functions.math.matmul import matmul  # noqa: F401
+from dbr.functions.math.mul import mul  # noqa: F401
+from dbr.functions.math.negative import negative  # noqa: F401
+from dbr.functions.math.pow import pow  # noqa: F401
+from dbr.functions.math.sub import sub  # noqa: F401
+from dbr.functions.math.sum import sum  # noqa: F401
+from dbr.functions.math.sum_to import sum_to  # noqa: F401
