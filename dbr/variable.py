@@ -311,6 +311,10 @@ class Variable:
         """Returns the single element as a Python scalar."""
         return self._data.item()
 
+    def __bool__(self):
+        # As for arrays: a one-element Variable has a truth value, a larger one is ambiguous.
+        return bool(self._data)
+
     def reshape(self, *shape):
         """Differentiable reshape; accepts ``reshape(2, 3)`` or ``reshape((2, 3))``."""
         from dbr.functions.array.reshape import reshape

@@ -38,6 +38,13 @@ def test_item():
     assert dbr.Variable(numpy.array([2.5])).item() == 2.5
 
 
+def test_truth_value_follows_the_array():
+    assert dbr.Variable(numpy.array(1.0))
+    assert not dbr.Variable(numpy.array([0.0]))
+    with pytest.raises(ValueError, match='ambiguous'):
+        bool(dbr.Variable(numpy.ones(3)))
+
+
 def test_constructor_rejects_non_arrays():
     with pytest.raises(TypeError, match=r'dbr.Variable: expected a NumPy or CuPy array, got list'):
         dbr.Variable([1.0, 2.0])

@@ -1,19 +1,43 @@
-"""``dbr.functions`` (conventionally ``F``): every op, re-exported flat (``F.tanh``)."""
-from dbr.functions.activation.tanh import tanh  # noqa: F401
-from dbr.functions.array.broadcast_to import broadcast_to  # noqa: F401
-from dbr.functions.array.get_item import get_item  # noqa: F401
-from dbr.functions.array.reshape import reshape  # noqa: F401
-from dbr.functions.array.transpose import transpose  # noqa: F401
-from dbr.functions.math.absolute import absolute  # noqa: F401
-from dbr.functions.math.add import add  # noqa: F401
-from dbr.functions.math.div import div  # noqa: F401
-from dbr.functions.math.exp import exp  # noqa: F401
-from dbr.functions.math.floor_divide import floor_divide  # noqa: F401
-from dbr.functions.math.log import log  # noqa: F401
-from dbr.functions.math.matmul import matmul  # noqa: F401
-from dbr.functions.math.mul import mul  # noqa: F401
-from dbr.functions.math.negative import negative  # noqa: F401
-from dbr.functions.math.pow import pow  # noqa: F401
-from dbr.functions.math.sub import sub  # noqa: F401
-from dbr.functions.math.sum import sum  # noqa: F401
-from dbr.functions.math.sum_to import sum_to  # noqa: F401
+"""``dbr.functions`` (conventionally ``F``): every op, re-exported flat (``F.relu``).
+
+Each category package lists its functions in ``EXPORTS``; a function's module is imported the
+first time ``F.<name>`` is read, so ``import dbr`` stays fast however many ops exist.
+
+Example:
+    >>> import dbr.functions as F
+    >>> F.tanh(numpy.zeros(2, 'f')).array
+    array([0., 0.], dtype=float32)
+"""
+import importlib
+
+CATEGORIES = ('activation', 'array', 'connection', 'evaluation', 'loss', 'math', 'noise',
+              'normalization', 'pooling', 'resize')
+
+
+def _collect():
+    table = {}
+    for category in CATEGORIES:
+        package = importlib.import_module(f'{__name__}.{category}')
+        for name, module in package.EXPORTS.items():
+            if name in table:
+                raise ImportError(f'dbr.functions: {name!r} is exported by both {table[name]} '
+                                  f'and {category}.{module}')
+            table[name] = f'{__name__}.{category}.{module}'
+    return table
+
+
+_EXPORTS = _collect()
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    path = _EXPORTS.get(name)
+    if path is None:
+        raise AttributeError(f"module 'dbr.functions' has no attribute {name!r}")
+    value = getattr(importlib.import_module(path), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -2,25 +2,8 @@
 import numpy
 
 from dbr import backend
-from dbr import type_check
 from dbr.function_node import FunctionNode
-
-
-def _normalize_axis(axis, shape, label):
-    if axis is None:
-        return None
-    ndim = len(shape)
-    axes = (axis,) if isinstance(axis, (int, numpy.integer)) else tuple(axis)
-    out = []
-    for a in axes:
-        a = int(a)
-        if not -ndim <= a < ndim:
-            raise type_check.InvalidType(f'axis in [{-ndim}, {ndim})',
-                                         f'axis={axis}, x.shape={tuple(shape)}', label)
-        out.append(a % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError(f'{label}: duplicate axes in {axis}')
-    return tuple(sorted(out))
+from dbr.functions.math._axes import kept_shape, normalize_axes
 
 
 class Sum(FunctionNode):
@@ -35,19 +18,15 @@ class Sum(FunctionNode):
     def forward(self, inputs):
         x, = inputs
         self._in_shape = x.shape
-        self._axes = _normalize_axis(self.axis, x.shape, self.label)
+        self._axes = normalize_axes(self.axis, x.shape, self.label)
         return backend.get_array_module(x).sum(x, axis=self._axes, keepdims=self.keepdims),
 
     def backward(self, indexes, grad_outputs):
         from dbr.functions.array.broadcast_to import broadcast_to
         from dbr.functions.array.reshape import reshape
         gy, = grad_outputs
-        if not self.keepdims and self._in_shape:
-            axes = range(len(self._in_shape)) if self._axes is None else self._axes
-            shape = list(gy.shape)
-            for a in axes:
-                shape.insert(a, 1)
-            gy = reshape(gy, tuple(shape))
+        if not self.keepdims:
+            gy = reshape(gy, kept_shape(self._in_shape, self._axes))
         return broadcast_to(gy, self._in_shape),
 
 

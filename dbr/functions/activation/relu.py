@@ -1,0 +1,43 @@
+"""Rectified linear unit."""
+from dbr import backend
+from dbr import type_check
+from dbr.function_node import FunctionNode
+
+
+class ReLU(FunctionNode):
+    """``max(x, 0)``; its backward keeps only the output."""
+
+    check_type_forward = type_check.expects('x', "x.dtype.kind == 'f'")
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x, = inputs
+        return backend.get_array_module(x).maximum(x, 0, dtype=x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return ReLUGrad(y.array).apply(grad_outputs)
+
+
+class ReLUGrad(FunctionNode):
+    """``gy * (y > 0)``; linear in ``gy``, so its own backward is itself."""
+
+    def __init__(self, y):
+        self.y = y
+
+    def forward(self, inputs):
+        gy, = inputs
+        return gy * (self.y > 0),
+
+    def backward(self, indexes, grad_outputs):
+        return ReLUGrad(self.y).apply(grad_outputs)
+
+
+def relu(x):
+    """Rectified linear unit, ``max(x, 0)`` elementwise.
+
+    Example:
+        >>> F.relu(dbr.Variable(numpy.array([-1., 2.], 'f'))).array
+        array([0., 2.], dtype=float32)
+    """
+    return ReLU().apply((x,))[0]

@@ -1,0 +1,4 @@
+"""Loss functions."""
+
+# function name -> module in this package; dbr.functions imports a module on first use.
+EXPORTS = {}

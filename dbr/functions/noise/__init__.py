@@ -1,0 +1,4 @@
+"""Stochastic functions: dropout, gaussian, gumbel softmax."""
+
+# function name -> module in this package; dbr.functions imports a module on first use.
+EXPORTS = {}

@@ -1,0 +1,4 @@
+"""Batch, layer and group normalization and friends."""
+
+# function name -> module in this package; dbr.functions imports a module on first use.
+EXPORTS = {}

@@ -1,0 +1,4 @@
+"""Pooling and unpooling."""
+
+# function name -> module in this package; dbr.functions imports a module on first use.
+EXPORTS = {}

@@ -1,0 +1,4 @@
+"""Image resizing."""
+
+# function name -> module in this package; dbr.functions imports a module on first use.
+EXPORTS = {}
