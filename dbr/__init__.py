@@ -17,7 +17,15 @@ from dbr.backend import get_device  # noqa: F401
 from dbr.configuration import (config, force_backprop_mode, get_dtype, global_config,  # noqa: F401
                                no_backprop_mode, using_config)
 from dbr.function_node import FunctionNode, grad  # noqa: F401
+from dbr.link import Chain, ChainList, Link, Sequential  # noqa: F401
+from dbr.reporter import DictSummary, Reporter, Summary, get_current_reporter, report  # noqa: F401
+from dbr.reporter import report_scope  # noqa: F401
 from dbr.variable import Parameter, Variable, VariableNode, as_array, as_variable  # noqa: F401
+from dbr import optimizer  # noqa: F401
+from dbr import optimizer_hooks  # noqa: F401
+from dbr import optimizers  # noqa: F401
+from dbr import reporter  # noqa: F401
+from dbr import serializers  # noqa: F401
 from dbr import functions  # noqa: F401
 from dbr import _operators  # noqa: F401
 from dbr import functional  # noqa: F401

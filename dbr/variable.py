@@ -370,6 +370,40 @@ class Variable:
 
     __hash__ = object.__hash__
 
+    def __copy__(self):
+        # A copy shares the arrays but not the graph position: it starts as a fresh leaf.
+        new = _new(type(self))
+        for name in _state_names(type(self)):
+            if hasattr(self, name):
+                value = getattr(self, name)
+                setattr(new, name, dict(value) if name == '__dict__' else value)
+        new._node = None
+        return new
+
+    def __deepcopy__(self, memo):
+        import copy
+        new = _new(type(self))
+        memo[id(self)] = new
+        for name in _state_names(type(self)):
+            if hasattr(self, name):
+                setattr(new, name, copy.deepcopy(getattr(self, name), memo))
+        new._node = None
+        return new
+
+    def __reduce__(self):
+        raise TypeError('Variable objects are not picklable; save arrays with '
+                        'dbr.serializers.save_npz or numpy.save instead')
+
+
+def _state_names(cls):
+    """Every slot of ``cls`` and its bases except ``_node``/``__weakref__``, plus ``__dict__``."""
+    names = []
+    for klass in cls.__mro__:
+        for name in klass.__dict__.get('__slots__', ()):
+            if name not in ('_node', '__weakref__') and name not in names:
+                names.append(name)
+    return names
+
 
 class Parameter(Variable):
     """A Variable owned by a Link, with an initializer and an optimizer ``update_rule``.
@@ -425,6 +459,11 @@ class Parameter(Variable):
         device = backend.get_device(device)
         self._initial_device = device
         super().to_device(device)
+
+    def update(self):
+        """Applies this parameter's optimizer update rule, if it has one."""
+        if self.update_rule is not None:
+            self.update_rule.update(self)
 
     def __repr__(self):
         if self._data is None:

@@ -1,0 +1,1 @@
+"""Optimizer hooks: gradient clipping, weight decay and friends (``optimizer.add_hook``)."""
