@@ -27,6 +27,7 @@ from dbr import optimizers  # noqa: F401
 from dbr import reporter  # noqa: F401
 from dbr import serializers  # noqa: F401
 from dbr import functions  # noqa: F401
+from dbr import links  # noqa: F401
 from dbr import _operators  # noqa: F401
 from dbr import functional  # noqa: F401
 from dbr import gradient_check  # noqa: F401

@@ -1,0 +1,4 @@
+"""Linear, embedding and convolution links."""
+
+# link name -> module in this package; dbr.links imports a module on first use.
+EXPORTS = {}

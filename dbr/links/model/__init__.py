@@ -1,0 +1,4 @@
+"""Model wrappers: Classifier."""
+
+# link name -> module in this package; dbr.links imports a module on first use.
+EXPORTS = {}
