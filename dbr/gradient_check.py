@@ -210,16 +210,22 @@ def check_double_backward(func, x_data, y_grad, x_grad_grad, params=(), params_g
                          f'{len(params_grad_grad)}')
     from dbr import _backprop
 
+    # Outputs whose y_grad is None get no gradient; the others' y_grad are inputs too.
+    weighted = [gy is not None for gy in y_grad]
+    gy_data = tuple(gy for gy in y_grad if gy is not None)
+
     def first_order(*args):
-        xs, gys = args[:n_x], args[n_x:]
+        xs, given = args[:n_x], iter(args[n_x:])
         # check_backward evaluates this without a graph; the first-order gradient needs one.
         with force_backprop_mode():
             ys = _as_tuple(func(*xs))
+        pairs = [(y, next(given)) for y, w in zip(ys, weighted) if w]
         targets = [x for x, ng in zip(xs, no_grads) if not ng] + list(params)
-        grads = _backprop.grad(list(ys), targets, list(gys), None, False, False, True, None)
+        grads = _backprop.grad([y for y, _ in pairs], targets, [gy for _, gy in pairs], None,
+                               False, False, True, None)
         return tuple(g if g is not None else Variable(t.xp.zeros_like(t.array))
                      for g, t in zip(grads, targets))
 
-    check_backward(first_order, x_data + y_grad, x_grad_grad + params_grad_grad, params,
-                   eps=eps, atol=atol, rtol=rtol, no_grads=list(no_grads) + [False] * len(y_grad),
-                   dtype=dtype)
+    check_backward(first_order, x_data + gy_data, x_grad_grad + params_grad_grad, params,
+                   eps=eps, atol=atol, rtol=rtol,
+                   no_grads=list(no_grads) + [False] * len(gy_data), dtype=dtype)

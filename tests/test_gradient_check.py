@@ -571,3 +571,12 @@ def test_check_double_backward_grad_grad_count_mismatch():
         gradient_check.check_double_backward(lambda x: x * x * x, x, numpy.random.randn(3),
                                              (numpy.random.randn(3), numpy.random.randn(3)))
 
+
+
+def test_check_double_backward_with_an_output_that_gets_no_gradient():
+    def two_outputs(x):
+        return x * x * x, x * 2
+
+    x = numpy.random.randn(3)
+    gradient_check.check_double_backward(two_outputs, x, (numpy.random.randn(3), None),
+                                         numpy.random.randn(3))
