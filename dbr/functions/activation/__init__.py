@@ -2,9 +2,22 @@
 
 # function name -> module in this package; dbr.functions imports a module on first use.
 EXPORTS = {
+    'clipped_relu': 'clipped_relu',
+    'crelu': 'crelu',
+    'elu': 'elu',
+    'gelu': 'gelu',
+    'hard_sigmoid': 'hard_sigmoid',
+    'leaky_relu': 'leaky_relu',
     'log_softmax': 'log_softmax',
+    'lstm': 'lstm',
+    'maxout': 'maxout',
+    'prelu': 'prelu',
     'relu': 'relu',
+    'selu': 'selu',
     'sigmoid': 'sigmoid',
+    'silu': 'silu',
     'softmax': 'softmax',
+    'softplus': 'softplus',
+    'swish': 'swish',
     'tanh': 'tanh',
 }

@@ -4,12 +4,6 @@ from dbr import type_check
 from dbr.function_node import FunctionNode
 
 
-def _logsumexp(xp, x, axis):
-    m = x.max(axis=axis, keepdims=True)
-    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
-    return xp.log(s, out=s) + m
-
-
 class LogSoftmax(FunctionNode):
     """``x - logsumexp(x)`` along ``axis``; the output is kept for backward."""
 
@@ -22,7 +16,14 @@ class LogSoftmax(FunctionNode):
     def forward(self, inputs):
         self.retain_outputs((0,))
         x, = inputs
-        return x - _logsumexp(backend.get_array_module(x), x, self.axis),
+        if x.shape[self.axis] == 0:
+            return x.copy(),  # nothing to normalize (and max() of nothing is an error)
+        xp = backend.get_array_module(x)
+        # (x - max) - log(sum(exp(x - max))): adding the max back before subtracting would
+        # round |x| ~ 1e4 logits to float32's 1e-3 spacing there.
+        y = x - x.max(axis=self.axis, keepdims=True)
+        y -= xp.log(xp.exp(y).sum(axis=self.axis, keepdims=True))
+        return y,
 
     def backward(self, indexes, grad_outputs):
         from dbr.functions.math.exp import exp

@@ -7,6 +7,8 @@ from dbr.function_node import FunctionNode
 class ReLU(FunctionNode):
     """``max(x, 0)``; its backward keeps only the output."""
 
+    label = 'relu'
+
     check_type_forward = type_check.expects('x', "x.dtype.kind == 'f'")
 
     def forward(self, inputs):

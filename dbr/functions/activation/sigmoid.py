@@ -2,21 +2,18 @@
 from dbr import backend
 from dbr import type_check
 from dbr.function_node import FunctionNode
+from dbr.functions.activation._elementwise import stable_sigmoid
 
 
 class Sigmoid(FunctionNode):
-    """``1 / (1 + exp(-x))`` computed as ``tanh(x / 2) / 2 + 1 / 2``, stable for any ``x``."""
+    """``1 / (1 + exp(-x))``, stable for any ``x``; the output is kept for backward."""
 
     check_type_forward = type_check.expects('x', "x.dtype.kind == 'f'")
 
     def forward(self, inputs):
         self.retain_outputs((0,))
         x, = inputs
-        half = x.dtype.type(0.5)
-        y = backend.get_array_module(x).tanh(x * half)
-        y *= half
-        y += half
-        return y,
+        return stable_sigmoid(backend.get_array_module(x), x),
 
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()

@@ -4,10 +4,6 @@ from dbr import type_check
 from dbr.function_node import FunctionNode
 
 
-def _axis_ok(x, axis):
-    return -x.ndim <= axis < x.ndim
-
-
 class Softmax(FunctionNode):
     """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the max for stability."""
 
@@ -20,6 +16,8 @@ class Softmax(FunctionNode):
     def forward(self, inputs):
         self.retain_outputs((0,))
         x, = inputs
+        if x.shape[self.axis] == 0:
+            return x.copy(),  # nothing to normalize (and max() of nothing is an error)
         xp = backend.get_array_module(x)
         y = x - x.max(axis=self.axis, keepdims=True)
         xp.exp(y, out=y)

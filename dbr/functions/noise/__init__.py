@@ -1,4 +1,8 @@
 """Stochastic functions: dropout, gaussian, gumbel softmax."""
 
 # function name -> module in this package; dbr.functions imports a module on first use.
-EXPORTS = {}
+EXPORTS = {
+    'dropout': 'dropout',
+    'gaussian': 'gaussian',
+    'gumbel_softmax': 'gumbel_softmax',
+}

@@ -1,4 +1,6 @@
 """Image resizing."""
 
 # function name -> module in this package; dbr.functions imports a module on first use.
-EXPORTS = {}
+EXPORTS = {
+    'resize_images': 'resize_images',
+}
