@@ -19,8 +19,6 @@ class Erf(UnaryElementwise):
 def erf(x):
     """Returns the error function ``2 / sqrt(pi) * integral(exp(-t * t), 0, x)`` elementwise.
 
-    On NumPy it uses SciPy when installed, else Python's ``math.erf`` per element (slow).
-
     Args:
         x: Variable or array of floats.
 

@@ -19,8 +19,7 @@ class Erfc(UnaryElementwise):
 def erfc(x):
     """Returns the complementary error function ``1 - erf(x)`` elementwise.
 
-    It keeps its relative accuracy for large ``x``, where ``1 - erf(x)`` rounds to 0. On
-    NumPy it uses SciPy when installed, else Python's ``math.erfc`` per element (slow).
+    It keeps its relative accuracy for large ``x``, where ``1 - erf(x)`` rounds to 0.
 
     Args:
         x: Variable or array of floats.
