@@ -319,7 +319,10 @@ class Link:
                 param.initialize(data.shape)
                 param.array[...] = backend.get_device_from_array(param.array).send(data)
         for name in self._persistent:
-            d[name] = serializer(name, d[name])
+            value = serializer(name, d[name])
+            if isinstance(value, numpy.ndarray) or backend.is_gpu_array(value):
+                value = self._device.send(value)  # loaded into a None persistent: from the host
+            d[name] = value
 
     # ----- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):

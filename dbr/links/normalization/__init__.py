@@ -1,4 +1,8 @@
 """Normalization links."""
 
 # link name -> module in this package; dbr.links imports a module on first use.
-EXPORTS = {}
+EXPORTS = {
+    'BatchNormalization': 'batch_normalization',
+    'GroupNormalization': 'group_normalization',
+    'LayerNormalization': 'layer_normalization',
+}
