@@ -140,9 +140,16 @@ def backward(var, retain_grad, enable_double_backprop, loss_scale):
         return
     if var._grad_var is None:
         var._grad_var = _initial_grad(var, 'Variable.backward', None)
-    grads = {node: _initial_grad(var, 'Variable.backward', loss_scale)}
-    with using_config('enable_backprop', enable_double_backprop), \
-            using_config('type_check', enable_double_backprop and config.type_check):
+    seed = var._grad_var
+    if loss_scale is not None:
+        seed = _make(seed._data * loss_scale, False)
+    grads = {node: seed}
+    # Set and restore the two keys directly: a context manager per call costs microseconds.
+    cfg = config
+    saved = {k: cfg.__dict__[k] for k in ('enable_backprop', 'type_check') if k in cfg.__dict__}
+    cfg.enable_backprop = enable_double_backprop
+    cfg.type_check = enable_double_backprop and cfg.type_check
+    try:
         _traverse((node,), grads, retain_grad, None, None)
         given = {id(var._grad_var._data)}
         for leaf, g in grads.items():
@@ -161,6 +168,12 @@ def backward(var, retain_grad, enable_double_backprop, loss_scale):
                 g = _make(d.copy(), False)
             given.add(id(g._data))
             v._grad_var = g
+    finally:
+        for k in ('enable_backprop', 'type_check'):
+            if k in saved:
+                setattr(cfg, k, saved[k])
+            else:
+                delattr(cfg, k)
 
 
 def _is_view_of_one(a):

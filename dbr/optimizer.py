@@ -30,10 +30,14 @@ class Hyperparameter:
         self._parent = parent
 
     def __getattr__(self, name):
-        parent = self.__dict__.get('_parent')
-        if parent is None:
-            raise AttributeError(f'hyperparameter {name!r} is not defined')
-        return getattr(parent, name)
+        # Walk the chain through the dicts: recursive getattr would raise at every level.
+        h = self.__dict__.get('_parent')
+        while h is not None:
+            d = h.__dict__
+            if name in d:
+                return d[name]
+            h = d.get('_parent')
+        raise AttributeError(f'hyperparameter {name!r} is not defined')
 
     @property
     def parent(self):
@@ -41,8 +45,15 @@ class Hyperparameter:
 
     def get_dict(self):
         """Returns every hyperparameter visible here (own values win over the parent's)."""
-        d = {} if self._parent is None else self._parent.get_dict()
-        d.update((k, v) for k, v in self.__dict__.items() if k != '_parent')
+        chain = []
+        h = self
+        while h is not None:
+            chain.append(h.__dict__)
+            h = h.__dict__.get('_parent')
+        d = {}
+        for own in reversed(chain):
+            d.update(own)
+        del d['_parent']
         return d
 
     def __repr__(self):
@@ -120,14 +131,25 @@ class UpdateRule:
         """Updates ``param`` in place, unless disabled or its gradient is None."""
         if not self.enabled or _skipped(param):
             return
-        if self._state is None:
-            self._state = {}
+        if backend.is_gpu_array(param.array):
             with backend.get_device_from_array(param.array):
-                self.init_state(param)
+                self._update(param)
+        else:
+            self._update(param)
+
+    def _update(self, param):
+        fresh = self._state is None
+        if fresh:
+            self._state = {}
+            self.init_state(param)
         self.t += 1
         for hook in self._pre_update_hooks.values():
             hook(self, param)
-            if _skipped(param):  # a hook may clear the gradient: then there is nothing to apply
+            if _skipped(param):
+                # A hook cleared the gradient: nothing is applied, so nothing advances either.
+                self.t -= 1
+                if fresh:
+                    self._state = None
                 return
         self.update_core(param)
         for hook in self._post_update_hooks.values():
@@ -167,7 +189,7 @@ class UpdateRule:
             self._state = {}
             with backend.get_device_from_array(param.array):
                 self.init_state(param)
-            if any(not serializer.has(key) for key in self._state):
+            if not self._state or any(not serializer.has(key) for key in self._state):
                 self._state = None  # saved before this parameter was ever updated
                 return
         for key, value in self._state.items():
@@ -253,7 +275,12 @@ class Optimizer:
             if getattr(hook, 'call_for_each_param', False):
                 for param in self.target.params():
                     rule = param.update_rule
-                    if rule is not None and rule.enabled and not _skipped(param):
+                    if rule is None or not rule.enabled or _skipped(param):
+                        continue
+                    if backend.is_gpu_array(param.array):
+                        with backend.get_device_from_array(param.array):
+                            hook(rule, param)
+                    else:
                         hook(rule, param)
             else:
                 hook(self)
@@ -331,3 +358,18 @@ class GradientMethod(Optimizer):
     def loss_scaling(self, scale=1.0):
         """Scales the loss by ``scale`` in ``update(lossfun)``; gradients are divided back."""
         self._loss_scale = scale
+
+
+_HOOK_ALIASES = ('GradientClipping', 'GradientHardClipping', 'GradientNoise', 'Lasso',
+                 'WeightDecay')
+
+
+def __getattr__(name):
+    """Resolves Chainer's old spellings ``dbr.optimizer.WeightDecay`` etc. of the hooks.
+
+    Looked up lazily because ``dbr.optimizer_hooks`` is imported after this module.
+    """
+    if name in _HOOK_ALIASES:
+        from dbr import optimizer_hooks
+        return getattr(optimizer_hooks, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -208,3 +208,25 @@ def test_new_epoch():
     opt = dbr.optimizers.SGD().setup(Affine(1, 1))
     opt.new_epoch()
     assert opt.epoch == 1
+
+
+def test_rule_hook_clearing_the_gradient_advances_nothing():
+    model = Affine(2, 2)
+    opt = dbr.optimizers.Adam().setup(model)
+    model.W.update_rule.add_hook(lambda rule, param: param.cleargrad(), name='clear')
+    w0 = model.W.array.copy()
+    opt.update(lambda: F.sum(model(numpy.ones((1, 2)))))
+    assert numpy.array_equal(model.W.array, w0)
+    assert model.W.update_rule.t == 0 and model.W.update_rule.state is None
+    assert model.b.update_rule.t == 1
+
+
+def test_hyperparameter_chain_lookup_and_dict_follow_updates():
+    root = optimizer.Hyperparameter()
+    root.lr = 1.0
+    mid = optimizer.Hyperparameter(root)
+    leaf = optimizer.Hyperparameter(mid)
+    root.lr = 2.0
+    mid.momentum = 0.5
+    assert leaf.lr == 2.0 and leaf.momentum == 0.5
+    assert leaf.get_dict() == {'lr': 2.0, 'momentum': 0.5}

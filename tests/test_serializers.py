@@ -223,3 +223,15 @@ def test_dictionary_serializer_and_npz_deserializer_directly():
     other = Net()
     serializers.NpzDeserializer(s.target).load(other)
     _same(net, other)
+
+
+def test_python_scalars_keep_the_saved_type(tmp_path):
+    link = dbr.Link()
+    with link.init_scope():
+        link.W = dbr.Parameter(numpy.zeros(2))
+    saved = dbr.optimizers.SGD(lr=0.05).setup(link)
+    serializers.save_npz(tmp_path / 'o.npz', saved)
+    fresh = dbr.optimizers.SGD(lr=1).setup(link)
+    serializers.load_npz(tmp_path / 'o.npz', fresh)
+    assert fresh.lr == 0.05
+    assert link.W.update_rule.state is None   # a stateless rule stays without state

@@ -135,7 +135,9 @@ class NpzDeserializer(Deserializer):
             if data.shape != ():
                 raise ValueError(f'load_npz: {full!r} holds an array of shape {data.shape}{where}, '
                                  f'but the target is a scalar')
-            return type(value)(data[()])
+            if isinstance(value, numpy.generic):
+                return type(value)(data[()])
+            return data.item()  # a Python scalar keeps the saved type: 0.05 must not become 0
         return data
 
 

@@ -18,7 +18,12 @@ class BroadcastTo(FunctionNode):
     def forward(self, inputs):
         x, = inputs
         self._in_shape = x.shape
-        return backend.get_array_module(x).broadcast_to(x, self.shape),
+        xp = backend.get_array_module(x)
+        if x.ndim == 0:
+            # A scalar (e.g. the gradient of a full sum): filling is several times cheaper than
+            # building a broadcast view, and the result is writable.
+            return xp.full(self.shape, x, dtype=x.dtype),
+        return xp.broadcast_to(x, self.shape),
 
     def backward(self, indexes, grad_outputs):
         from dbr.functions.math.sum_to import sum_to

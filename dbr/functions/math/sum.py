@@ -25,7 +25,8 @@ class Sum(FunctionNode):
         from dbr.functions.array.broadcast_to import broadcast_to
         from dbr.functions.array.reshape import reshape
         gy, = grad_outputs
-        if not self.keepdims:
+        if not self.keepdims and self._axes is not None:
+            # A full reduction's 0-d gradient broadcasts as it is; partial ones need their axes back.
             gy = reshape(gy, kept_shape(self._in_shape, self._axes))
         return broadcast_to(gy, self._in_shape),
 

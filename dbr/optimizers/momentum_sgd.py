@@ -1,0 +1,58 @@
+"""Classical momentum SGD."""
+from dbr import backend
+from dbr import optimizer
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.01
+_default_hyperparam.momentum = 0.9
+
+
+class MomentumSGDRule(optimizer.UpdateRule):
+    """``v = momentum * v - lr * grad; param += v``.
+
+    Args:
+        parent_hyperparam: The optimizer's hyperparameters (Chainer's defaults when None).
+        lr (float): Learning rate (overrides the parent's for this parameter).
+        momentum (float): Decay rate of the velocity.
+    """
+
+    def __init__(self, parent_hyperparam=None, lr=None, momentum=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+        if momentum is not None:
+            self.hyperparam.momentum = momentum
+
+    def init_state(self, param):
+        self.state['v'] = backend.get_array_module(param.array).zeros_like(param.array)
+
+    def update_core(self, param):
+        hp = self.hyperparam
+        v = self.state['v']
+        v *= float(hp.momentum)
+        v -= float(hp.lr) * param.grad
+        data = param.array
+        data += v
+
+
+class MomentumSGD(optimizer.GradientMethod):
+    """Stochastic gradient descent with classical momentum.
+
+    Args:
+        lr (float): Learning rate.
+        momentum (float): Decay rate of the velocity.
+
+    Example:
+        >>> optimizer = dbr.optimizers.MomentumSGD(lr=0.1).setup(model)  # doctest: +SKIP
+    """
+
+    lr = optimizer.HyperparameterProxy('lr')
+    momentum = optimizer.HyperparameterProxy('momentum')
+
+    def __init__(self, lr=_default_hyperparam.lr, momentum=_default_hyperparam.momentum):
+        super().__init__()
+        self.hyperparam.lr = lr
+        self.hyperparam.momentum = momentum
+
+    def create_update_rule(self):
+        return MomentumSGDRule(self.hyperparam)

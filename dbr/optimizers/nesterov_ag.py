@@ -1,0 +1,64 @@
+"""Nesterov's accelerated gradient."""
+from dbr import backend
+from dbr import optimizer
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.01
+_default_hyperparam.momentum = 0.9
+
+
+class NesterovAGRule(optimizer.UpdateRule):
+    """``v = momentum * v - lr * g; param += momentum**2 * v - (1 + momentum) * lr * g``.
+
+    This is the look-ahead form of Bengio et al. (arXiv:1212.0901), which needs no gradient at a
+    shifted point.
+
+    Args:
+        parent_hyperparam: The optimizer's hyperparameters (Chainer's defaults when None).
+        lr (float): Learning rate (overrides the parent's for this parameter).
+        momentum (float): Decay rate of the velocity.
+    """
+
+    def __init__(self, parent_hyperparam=None, lr=None, momentum=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+        if momentum is not None:
+            self.hyperparam.momentum = momentum
+
+    def init_state(self, param):
+        self.state['v'] = backend.get_array_module(param.array).zeros_like(param.array)
+
+    def update_core(self, param):
+        hp = self.hyperparam
+        lr, momentum = float(hp.lr), float(hp.momentum)
+        grad, data, v = param.grad, param.array, self.state['v']
+        xp = backend.get_array_module(data)
+        buf = grad * lr
+        v *= momentum
+        v -= buf
+        data += xp.multiply(v, momentum * momentum, out=buf)
+        data -= xp.multiply(grad, (1 + momentum) * lr, out=buf)
+
+
+class NesterovAG(optimizer.GradientMethod):
+    """Nesterov's accelerated gradient (arXiv:1212.0901).
+
+    Args:
+        lr (float): Learning rate.
+        momentum (float): Decay rate of the velocity.
+
+    Example:
+        >>> optimizer = dbr.optimizers.NesterovAG(lr=0.1).setup(model)  # doctest: +SKIP
+    """
+
+    lr = optimizer.HyperparameterProxy('lr')
+    momentum = optimizer.HyperparameterProxy('momentum')
+
+    def __init__(self, lr=_default_hyperparam.lr, momentum=_default_hyperparam.momentum):
+        super().__init__()
+        self.hyperparam.lr = lr
+        self.hyperparam.momentum = momentum
+
+    def create_update_rule(self):
+        return NesterovAGRule(self.hyperparam)
