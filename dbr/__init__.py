@@ -34,3 +34,13 @@ from dbr import gradient_check  # noqa: F401
 from dbr import testing  # noqa: F401
 
 __version__ = '0.1.0'
+
+# Imported on first use, as `dbr.training` etc., to keep `import dbr` fast.
+_LAZY_SUBMODULES = ('dataset', 'datasets', 'iterators', 'training', 'utils')
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f'{__name__}.{name}')
+    raise AttributeError(f"module 'dbr' has no attribute {name!r}")

@@ -1,0 +1,6 @@
+"""Training loop: Trainer, updaters, triggers and extensions."""
+from dbr.training import extensions  # noqa: F401
+from dbr.training import triggers  # noqa: F401
+from dbr.training import updaters  # noqa: F401
+from dbr.training.extension import (PRIORITY_EDITOR, PRIORITY_READER,  # noqa: F401
+                                    PRIORITY_WRITER, Extension, make_extension)

@@ -1,0 +1,1 @@
+"""Trainer extensions: evaluation, logging, progress, snapshots, schedules."""

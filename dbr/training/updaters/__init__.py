@@ -1,0 +1,1 @@
+"""Updaters: how one training iteration runs (StandardUpdater and custom ones)."""
