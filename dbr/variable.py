@@ -420,7 +420,8 @@ class Parameter(Variable):
         (2, 3)
     """
 
-    __slots__ = ('initializer', 'update_rule', '_loss_scale', '_initial_device', '__dict__')
+    __slots__ = ('initializer', 'update_rule', '_loss_scale', '_initial_device', '_dtype',
+                 '__dict__')
 
     def __init__(self, initializer=None, shape=None, name=None):
         if hasattr(initializer, 'shape') and hasattr(initializer, 'dtype'):
@@ -430,6 +431,9 @@ class Parameter(Variable):
         else:
             super().__init__(None, name=name)
             self.initializer = initializers._get_initializer(initializer)
+            # Fixed now, not at the lazy initialization: the parameters of one link built under
+            # using_config('dtype', ...) must agree even if only some of them start lazily.
+            self._dtype = getattr(self.initializer, 'dtype', None) or config.dtype
             self._initial_device = backend.CpuDevice()
             if shape is not None:
                 self.initialize(shape)
@@ -444,7 +448,7 @@ class Parameter(Variable):
     def dtype(self):
         if self._data is not None:
             return self._data.dtype
-        return getattr(self.initializer, 'dtype', None) or config.dtype
+        return self._dtype
 
     def initialize(self, shape):
         """Creates the data with ``shape`` on this parameter's device; the grad stays None."""
@@ -452,7 +456,8 @@ class Parameter(Variable):
             shape = (int(shape),)
         device = self._initial_device
         with device:
-            self._data = initializers.generate_array(self.initializer, tuple(shape), device.xp)
+            self._data = initializers.generate_array(self.initializer, tuple(shape), device.xp,
+                                                     getattr(self, '_dtype', None))
         self._grad_var = None
 
     def to_device(self, device):

@@ -89,7 +89,8 @@ def _get_initializer(initializer):
     if isinstance(initializer, (int, float, numpy.generic)) and not isinstance(initializer, bool):
         return Constant(initializer)
     if hasattr(initializer, 'shape') and hasattr(initializer, 'dtype'):
-        return Constant(initializer, initializer.dtype)
+        # As in Chainer, an initial array gives values, not a dtype: the parameter keeps its own.
+        return Constant(initializer)
     if not callable(initializer):
         raise TypeError(f'dbr.initializers: expected an initializer (callable), a scalar or an '
                         f'array, got {type(initializer).__name__}')

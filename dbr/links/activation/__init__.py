@@ -1,4 +1,11 @@
 """Links with learnable activation parameters."""
 
 # link name -> module in this package; dbr.links imports a module on first use.
-EXPORTS = {}
+EXPORTS = {
+    'Bias': 'bias',
+    'Highway': 'highway',
+    'Maxout': 'maxout',
+    'PReLU': 'prelu',
+    'Scale': 'scale',
+    'Swish': 'swish',
+}

@@ -1,4 +1,6 @@
-"""Links that own a loss's parameters: NegativeSampling, BinaryHierarchicalSoftmax."""
+"""Links that own a loss's parameters: NegativeSampling."""
 
 # link name -> module in this package; dbr.links imports a module on first use.
-EXPORTS = {}
+EXPORTS = {
+    'NegativeSampling': 'negative_sampling',
+}

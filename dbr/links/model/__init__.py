@@ -1,4 +1,6 @@
 """Model wrappers: Classifier."""
 
 # link name -> module in this package; dbr.links imports a module on first use.
-EXPORTS = {}
+EXPORTS = {
+    'Classifier': 'classifier',
+}

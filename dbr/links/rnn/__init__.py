@@ -2,6 +2,8 @@
 
 # link name -> module in this package; dbr.links imports a module on first use.
 EXPORTS = {
+    'GRU': 'gru',
+    'LSTM': 'lstm',
     'NStepBiGRU': 'n_step_gru',
     'NStepBiLSTM': 'n_step_lstm',
     'NStepBiRNNReLU': 'n_step_rnn',
@@ -10,4 +12,7 @@ EXPORTS = {
     'NStepLSTM': 'n_step_lstm',
     'NStepRNNReLU': 'n_step_rnn',
     'NStepRNNTanh': 'n_step_rnn',
+    'StatefulGRU': 'gru',
+    'StatelessGRU': 'gru',
+    'StatelessLSTM': 'lstm',
 }
