@@ -83,6 +83,15 @@ def _skipped(param):
     return param.array is None or param.grad is None
 
 
+def _vector_view(param):
+    """A Variable viewing a 0-d parameter and its gradient as shape (1,); writes go through."""
+    from dbr.variable import Variable
+    view = Variable(param.array.reshape(1))
+    if param.grad is not None:
+        view.grad = param.grad.reshape(1)
+    return view
+
+
 class UpdateRule:
     """Updates one parameter from its gradient; subclasses implement ``update_core``.
 
@@ -138,6 +147,13 @@ class UpdateRule:
             self._update(param)
 
     def _update(self, param):
+        if param.array.ndim == 0:
+            # Update rules work in place with out= arguments, which 0-d arrays cannot take.
+            view = _vector_view(param)
+            self._update(view)
+            if view.grad is None:
+                param.cleargrad()
+            return
         fresh = self._state is None
         if fresh:
             self._state = {}
@@ -182,6 +198,8 @@ class UpdateRule:
                 yet, the state is created for it (shapes, device) and then filled.
         """
         from dbr.serializers import Deserializer
+        if param is not None and param.array is not None and param.array.ndim == 0:
+            param = _vector_view(param)
         self.t = serializer('t', self.t)
         if self._state is None:
             if not isinstance(serializer, Deserializer) or param is None or param.array is None:

@@ -230,3 +230,20 @@ def test_hyperparameter_chain_lookup_and_dict_follow_updates():
     mid.momentum = 0.5
     assert leaf.lr == 2.0 and leaf.momentum == 0.5
     assert leaf.get_dict() == {'lr': 2.0, 'momentum': 0.5}
+
+
+@pytest.mark.parametrize('make', [
+    lambda: dbr.optimizers.SGD(), lambda: dbr.optimizers.MomentumSGD(),
+    lambda: dbr.optimizers.NesterovAG(), lambda: dbr.optimizers.CorrectedMomentumSGD(),
+    lambda: dbr.optimizers.AdaGrad(), lambda: dbr.optimizers.AdaDelta(),
+    lambda: dbr.optimizers.RMSprop(), lambda: dbr.optimizers.RMSpropGraves(),
+    lambda: dbr.optimizers.Adam(amsgrad=True), lambda: dbr.optimizers.SMORMS3()])
+def test_zero_dimensional_parameters_are_updated(make):
+    link = dbr.Link()
+    with link.init_scope():
+        link.s = dbr.Parameter(numpy.array(2.0))
+    opt = make().setup(link)
+    for _ in range(2):
+        opt.update(lambda: link.s * link.s)
+    assert link.s.shape == () and link.s.array < 2.0
+    assert link.s.update_rule.t == 2
