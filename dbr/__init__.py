@@ -36,7 +36,7 @@ from dbr import testing  # noqa: F401
 __version__ = '0.1.0'
 
 # Imported on first use, as `dbr.training` etc., to keep `import dbr` fast.
-_LAZY_SUBMODULES = ('dataset', 'datasets', 'iterators', 'training', 'utils')
+_LAZY_SUBMODULES = ('computational_graph', 'dataset', 'datasets', 'iterators', 'training', 'utils')
 
 
 def __getattr__(name):
