@@ -373,9 +373,13 @@ class GradientMethod(Optimizer):
                 rule.update(param)
         self.call_hooks('post')
 
-    def loss_scaling(self, scale=1.0):
-        """Scales the loss by ``scale`` in ``update(lossfun)``; gradients are divided back."""
-        self._loss_scale = scale
+    def set_loss_scale(self, loss_scale):
+        """Scales the loss by ``loss_scale`` in ``update(lossfun)``; gradients are divided back.
+
+        Example:
+            >>> optimizer.set_loss_scale(1024.0)  # doctest: +SKIP
+        """
+        self._loss_scale = loss_scale
 
 
 _HOOK_ALIASES = ('GradientClipping', 'GradientHardClipping', 'GradientNoise', 'Lasso',

@@ -190,7 +190,7 @@ def test_loss_scale_is_divided_before_hooks():
 def test_optimizer_loss_scaling_with_lossfun():
     model = Affine(2, 1)
     opt = dbr.optimizers.SGD(lr=0.5).setup(model)
-    opt.loss_scaling(64.0)
+    opt.set_loss_scale(64.0)
     w0 = model.W.array.copy()
     opt.update(lambda: F.sum(model(numpy.ones((1, 2)))))
     testing.assert_allclose(model.W.array, w0 - 0.5)

@@ -220,7 +220,7 @@ def test_weight_decay_is_applied_after_loss_scale_division():
     link = Affine(3, 2)
     opt = optimizers.SGD(lr=1.0).setup(link)
     opt.add_hook(optimizer_hooks.WeightDecay(0.1))
-    opt.loss_scaling(1024.0)
+    opt.set_loss_scale(1024.0)
     x = numpy.random.randn(4, 3)
     w0 = link.W.array.copy()
     g = numpy.broadcast_to(x.sum(axis=0), w0.shape)
