@@ -115,6 +115,8 @@ def test_sce_grads(xp, shapes, dtype, reduce, weighted):
     cw = xp.asarray(numpy.random.uniform(0.5, 2.0, x_shape[1]).astype(dtype)) \
         if weighted else None
     _check_grads(xp, lambda x: F.softmax_cross_entropy(x, t, class_weight=cw, reduce=reduce),
+                 (_normal(x_shape, dtype),), dtype, double=False)
+    _check_grads(xp, lambda x: F.softmax_cross_entropy(x, t, enable_double_backprop=True, class_weight=cw, reduce=reduce),
                  (_normal(x_shape, dtype),), dtype)
 
 
@@ -198,6 +200,8 @@ def test_sce_soft_targets(xp, dtype, loss, reduce, x_shape):
     testing.assert_allclose(y.array, expected, **_fwd_tol(dtype))
     tt = xp.asarray(t)
     _check_grads(xp, lambda x: F.softmax_cross_entropy(x, tt, reduce=reduce,
+                                                       soft_target_loss=loss), (x,), dtype, double=False)
+    _check_grads(xp, lambda x: F.softmax_cross_entropy(x, tt, enable_double_backprop=True, reduce=reduce,
                                                        soft_target_loss=loss), (x,), dtype)
 
 
@@ -210,6 +214,8 @@ def test_sce_soft_targets_with_class_weight(xp):
     testing.assert_allclose(y.array, expected, atol=1e-12, rtol=1e-10)
     tt, cww = xp.asarray(t), xp.asarray(cw)
     _check_grads(xp, lambda x: F.softmax_cross_entropy(x, tt, class_weight=cww), (x,),
+                 numpy.float64, double=False)
+    _check_grads(xp, lambda x: F.softmax_cross_entropy(x, tt, enable_double_backprop=True, class_weight=cww), (x,),
                  numpy.float64)
 
 
@@ -243,14 +249,35 @@ def test_sce_variable_target_and_flag_compat(xp):
     testing.assert_allclose(y.array, _sce_ref(x, t), atol=1e-12, rtol=1e-10)
 
 
-def test_sce_double_backprop_without_flag(xp):
-    # Double backprop works even with the default enable_double_backprop=False.
+def test_sce_double_backprop_needs_the_flag(xp):
+    # As in Chainer: the default gradient reuses the scores' memory and is not differentiable.
     x = dbr.Variable(xp.asarray(_normal((3, 4))))
     t = xp.asarray(_labels((3,), 4))
-    gx, = dbr.grad([F.softmax_cross_entropy(x, t)], [x], enable_double_backprop=True)
+    with pytest.raises(RuntimeError, match=r'softmax_cross_entropy: a differentiable gradient '
+                                           r'\(double backprop\) needs softmax_cross_entropy\(\.\.\., '
+                                           r'enable_double_backprop=True\)'):
+        dbr.grad([F.softmax_cross_entropy(x, t)], [x], enable_double_backprop=True)
+    gx, = dbr.grad([F.softmax_cross_entropy(x, t, enable_double_backprop=True)], [x],
+                   enable_double_backprop=True)
     ggx, = dbr.grad([F.sum(gx * gx)], [x])
     assert ggx is not None and ggx.shape == (3, 4)
     assert bool(xp.isfinite(ggx.array).all())
+
+
+def test_sce_second_backward_through_one_loss(xp):
+    x = dbr.Variable(xp.asarray(_normal((3, 4))))
+    t = xp.asarray(_labels((3,), 4))
+    loss = F.softmax_cross_entropy(x, t)
+    loss.backward()
+    first = x.grad.copy()
+    with pytest.raises(RuntimeError, match='backward already ran through this loss'):
+        loss.backward()
+    for kwargs in ({'cache_score': False}, {'enable_double_backprop': True}):
+        x.cleargrad()
+        loss = F.softmax_cross_entropy(x, t, **kwargs)
+        loss.backward()
+        loss.backward()   # kept what it needs: the gradients accumulate
+        testing.assert_allclose(x.grad, 2 * first, atol=1e-12, rtol=1e-10)
 
 
 @pytest.mark.parametrize('bad', [3, -2, 7])

@@ -3,6 +3,7 @@ import numpy
 
 from dbr import backend
 from dbr import type_check
+from dbr.configuration import config
 from dbr.function_node import FunctionNode
 from dbr.functions.loss._classification import check_labels, check_reduce, mean_coeff
 from dbr.variable import as_array
@@ -36,13 +37,18 @@ def _expand(a):
 class SoftmaxCrossEntropy(FunctionNode):
     """``-log_softmax(x)[t]``, masked, weighted and reduced.
 
-    Keeps ``exp(x - max)`` and its sums over classes for the backward (``cache_score``).
+    Keeps ``exp(x - max)`` and its sums over classes for the backward (``cache_score``). The
+    logits themselves are kept only when they are needed: for recomputing the scores
+    (``cache_score=False``) or for a double backprop (``enable_double_backprop=True``). In the
+    default mode the gradient is computed into the cached scores, so a second backward through
+    the same loss is refused with a clear error.
     """
 
     def __init__(self, normalize, cache_score, class_weight, ignore_label, reduce,
-                 soft_target_loss):
+                 soft_target_loss, enable_double_backprop=False):
         self.normalize = normalize
         self.cache_score = cache_score
+        self.double = enable_double_backprop
         self.class_weight = class_weight
         self.ignore_label = ignore_label
         self.reduce = reduce
@@ -58,7 +64,8 @@ class SoftmaxCrossEntropy(FunctionNode):
         xp = backend.get_array_module(x)
         soft = t.dtype.kind == 'f'
         masked = False if soft else check_labels(xp, t, x.shape[1], self.ignore_label, _LABEL)
-        self.retain_inputs((0,))
+        if self.double or not self.cache_score:
+            self.retain_inputs((0,))
         cw = self.class_weight
         if cw is not None:
             cw = xp.asarray(cw, dtype=x.dtype)
@@ -120,10 +127,79 @@ class SoftmaxCrossEntropy(FunctionNode):
         return xp.asarray(loss.sum(dtype=acc) * self._coeff, dtype=x.dtype),
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        gx, = SoftmaxCrossEntropyGrad(self._e, self._s, self._idx, self._w, self._b,
-                                      self._coeff).apply((x, grad_outputs[0]))
+        if self.double:
+            x, = self.get_retained_inputs()
+            gx, = SoftmaxCrossEntropyGrad(self._e, self._s, self._idx, self._w, self._b,
+                                          self._coeff).apply((x, grad_outputs[0]))
+            return gx, None
+        if config.enable_backprop:
+            # Asked for a differentiable gradient: say so rather than return a constant one.
+            raise RuntimeError(f'{_LABEL}: a differentiable gradient (double backprop) needs '
+                               f'softmax_cross_entropy(..., enable_double_backprop=True)')
+        if self.cache_score:
+            if self._e is None:
+                raise RuntimeError(
+                    f'{_LABEL}: backward already ran through this loss, and its cached scores '
+                    f'were reused for the gradient; pass cache_score=False or '
+                    f'enable_double_backprop=True to backpropagate through it more than once')
+            e, s = self._e, self._s
+            self._e = self._s = None   # consumed: the gradient is written into ``e``
+        else:
+            x, = self.get_retained_inputs()
+            e = s = None
+            self._x = x.array
+        gx, = SoftmaxCrossEntropyGradFinal(self, e, s).apply((grad_outputs[0],))
         return gx, None
+
+
+def _grad(xp, x, e, s, idx, w, b, coeff, gy, out=None):
+    """``(softmax(x) * a - b) * k`` from the scores ``e = exp(x - max)`` and their sums ``s``.
+
+    With ``out`` (``e`` itself) the result overwrites the scores.
+    """
+    if e is None:
+        e = xp.exp(x - x.max(axis=1, keepdims=True))
+        s = e.sum(axis=1, keepdims=True)
+        out = e
+    k = gy if coeff is None else gy * coeff
+    if w is not None:
+        k = k * w
+    if k.ndim:
+        k = _expand(k)
+    if b is None:
+        gx = xp.multiply(e, k / s, out=out)
+        # Only the labelled entries get the -onehot term: k there, 0 elsewhere.
+        gx[idx] -= k[:, 0] if k.ndim else k
+    else:
+        a = b.sum(axis=1, keepdims=True)
+        gx = xp.multiply(e, a / s, out=out)
+        gx -= b
+        gx *= k
+    return gx
+
+
+class SoftmaxCrossEntropyGradFinal(FunctionNode):
+    """The gradient of softmax cross entropy for one backward (no double backprop).
+
+    It writes into the scores the loss cached, so it keeps nothing the size of ``x`` alive.
+    """
+
+    def __init__(self, loss, e, s):
+        self.loss = loss
+        self.e = e
+        self.s = s
+
+    def forward(self, inputs):
+        gy, = inputs
+        loss = self.loss
+        xp = backend.get_array_module(gy)
+        e, s, self.e, self.s = self.e, self.s, None, None
+        return _grad(xp, getattr(loss, '_x', None), e, s, loss._idx, loss._w, loss._b,
+                     loss._coeff, gy, out=e),
+
+    def backward(self, indexes, grad_outputs):
+        raise RuntimeError(f'{_LABEL}: a differentiable gradient (double backprop) needs '
+                           f'softmax_cross_entropy(..., enable_double_backprop=True)')
 
 
 class SoftmaxCrossEntropyGrad(FunctionNode):
@@ -148,25 +224,7 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
         self.retain_inputs((0, 1))
         x, gy = inputs
         xp = backend.get_array_module(x)
-        e, s = self.e, self.s
-        if e is None:
-            e = xp.exp(x - x.max(axis=1, keepdims=True))
-            s = e.sum(axis=1, keepdims=True)
-        k = gy if self.coeff is None else gy * self.coeff
-        if self.w is not None:
-            k = k * self.w
-        if k.ndim:
-            k = _expand(k)
-        if self.b is None:
-            gx = e * (k / s)
-            # Only the labelled entries get the -onehot term: k there, 0 elsewhere.
-            gx[self.idx] -= k[:, 0] if k.ndim else k
-        else:
-            a = self.b.sum(axis=1, keepdims=True)
-            gx = e * (a / s)
-            gx -= self.b
-            gx *= k
-        return gx,
+        return _grad(xp, x, self.e, self.s, self.idx, self.w, self.b, self.coeff, gy),
 
     def backward(self, indexes, grad_outputs):
         from dbr.functions.activation.softmax import softmax
@@ -208,7 +266,9 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
     """Cross entropy of ``softmax(x)`` against labels ``t`` (the classification loss).
 
     The log-softmax is computed stably (logits of any magnitude), once; the backward is a fused
-    ``softmax - onehot`` node that is itself differentiable, so double backprop always works.
+    ``softmax - onehot`` node. By default it reuses the cached scores' memory and cannot be
+    differentiated again; with ``enable_double_backprop=True`` it keeps the logits and is itself
+    differentiable.
 
     Args:
         x: Variable or array of unnormalized log-probabilities, ``(N, C)`` or
@@ -218,15 +278,14 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
         normalize (bool): With ``reduce='mean'``, divide the summed loss by the number of
             non-ignored labels (True) or by ``N`` (False). Soft targets always divide by the
             number of positions.
-        cache_score (bool): Keep the log-softmax for backward (faster) instead of recomputing
-            it from ``x`` (less memory).
+        cache_score (bool): Keep the scores for backward (faster) instead of keeping ``x`` and
+            recomputing them.
         class_weight: Optional float array ``(C,)``; the loss at a position with label ``c``
             is multiplied by ``class_weight[c]`` (normalization still counts positions).
         ignore_label (int): Label marking positions excluded from the loss and from the count.
         reduce (str): ``'mean'`` for a scalar, ``'no'`` for the per-position losses (0 at
             ignored positions).
-        enable_double_backprop (bool): Accepted for compatibility; double backprop is always
-            available.
+        enable_double_backprop (bool): Make the gradient differentiable (keeps ``x`` too).
         soft_target_loss (str): ``'cross-entropy'`` or ``'kl-divergence'`` (soft targets only).
 
     Returns:
@@ -252,4 +311,4 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
                              f'{type(class_weight).__name__} {getattr(class_weight, "shape", "")} '
                              f'{getattr(class_weight, "dtype", "")}')
     return SoftmaxCrossEntropy(normalize, cache_score, class_weight, ignore_label, reduce,
-                               soft_target_loss).apply((x, t))[0]
+                               soft_target_loss, enable_double_backprop).apply((x, t))[0]
