@@ -354,8 +354,10 @@ class GradientMethod(Optimizer):
         """
         self._check_setup('update')
         if lossfun is not None:
-            loss = lossfun(*args, **kwds)
+            # Cleared before the forward pass rather than after it (as Chainer did): the old
+            # gradients would otherwise stay alive through the forward pass, raising peak memory.
             self.target.cleargrads()
+            loss = lossfun(*args, **kwds)
             loss.backward(loss_scale=getattr(self, '_loss_scale', None))
             del loss
         params = list(self.target.params())
