@@ -202,7 +202,10 @@ class UpdateRule:
             param = _vector_view(param)
         self.t = serializer('t', self.t)
         if self._state is None:
-            if not isinstance(serializer, Deserializer) or param is None or param.array is None:
+            if not isinstance(serializer, Deserializer) or param is None:
+                return
+            if param.array is None:
+                self._load_state_for_lazy_param(serializer)
                 return
             self._state = {}
             with backend.get_device_from_array(param.array):
@@ -212,6 +215,20 @@ class UpdateRule:
                 return
         for key, value in self._state.items():
             self._state[key] = serializer(key, value)
+
+
+    def _load_state_for_lazy_param(self, serializer):
+        """Loads the saved state of a parameter not sized yet; its first call will size it."""
+        from dbr.variable import Variable
+        probe = Variable(numpy.zeros(1, numpy.float32))
+        probe.grad = numpy.zeros(1, numpy.float32)
+        self._state = {}
+        self.init_state(probe)   # only to learn the state's keys
+        keys = list(self._state)
+        if not keys or any(not serializer.has(key) for key in keys):
+            self._state = None
+            return
+        self._state = {key: serializer(key, None) for key in keys}
 
 
 class Optimizer:

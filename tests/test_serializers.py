@@ -235,3 +235,27 @@ def test_python_scalars_keep_the_saved_type(tmp_path):
     serializers.load_npz(tmp_path / 'o.npz', fresh)
     assert fresh.lr == 0.05
     assert link.W.update_rule.state is None   # a stateless rule stays without state
+
+
+def test_optimizer_state_of_a_lazy_parameter_loads_before_the_model_is_sized(tmp_path):
+    def make():
+        link = dbr.Link()
+        with link.init_scope():
+            link.W = dbr.Parameter(dbr.initializers.One())
+
+        def loss():
+            if link.W.array is None:
+                link.W.initialize((2, 3))
+            return F.sum(link.W * link.W)
+        return link, dbr.optimizers.Adam().setup(link), loss
+
+    a, opt_a, loss_a = make()
+    opt_a.update(loss_a)
+    serializers.save_npz(tmp_path / 'o.npz', opt_a)
+    serializers.save_npz(tmp_path / 'm.npz', a)
+    b, opt_b, loss_b = make()
+    serializers.load_npz(tmp_path / 'o.npz', opt_b)   # W not sized yet: state read as saved
+    serializers.load_npz(tmp_path / 'm.npz', b)
+    opt_a.update(loss_a)
+    opt_b.update(loss_b)
+    assert numpy.array_equal(a.W.array, b.W.array)

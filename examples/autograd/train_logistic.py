@@ -45,9 +45,12 @@ def main():
     parser.add_argument('--steps', type=int, default=200)
     parser.add_argument('--lr', type=float, default=0.5)
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--device', default='@numpy',
-                        help='@numpy (default) or @cupy:N for GPU N')
+    parser.add_argument('--device', '-d', default='@numpy',
+                        help='@numpy (default), @cupy:N or an int GPU id (-1: CPU)')
+    parser.add_argument('--test', action='store_true', help='CI mode: 30 steps')
     args = parser.parse_args()
+    if args.test:
+        args.steps = 30
 
     device = dbr.get_device(args.device)
     device.use()

@@ -272,7 +272,10 @@ def test_print_report_rows_go_above_the_progress_bar():
 
 # ----- PlotReport ------------------------------------------------------------------------------
 
-def test_plot_report_warns_once_and_does_nothing_without_matplotlib(tmp_path):
+def test_plot_report_warns_once_and_does_nothing_without_matplotlib(tmp_path, monkeypatch):
+    from dbr.training.extensions import plot_report
+    monkeypatch.setitem(sys.modules, 'matplotlib', None)   # absent, even where it is installed
+    monkeypatch.setattr(plot_report, '_available', None)
     assert not extensions.PlotReport.available()
     with pytest.warns(UserWarning, match='PlotReport: matplotlib is not installed'):
         ext = extensions.PlotReport(['main/loss'], 'epoch', trigger=(1, 'iteration'),

@@ -117,3 +117,6 @@ class PlotReport(Extension):
         else:
             serializer(key, json.dumps(self._data))
         self._summary.serialize(serializer['_summary'])
+        if hasattr(self._trigger, 'serialize'):
+            # Without its state a resumed trigger fires at once and plots a partial point.
+            self._trigger.serialize(serializer['_trigger'])

@@ -141,6 +141,7 @@ class StandardUpdater(Updater):
         for name, it in self._iterators.items():
             it.serialize(serializer['iterator:' + name])
         for name, opt in self._optimizers.items():
-            opt.serialize(serializer['optimizer:' + name])
+            # The model first: loading sizes its lazy parameters, whose optimizer state follows.
             opt.target.serialize(serializer['model:' + name])
+            opt.serialize(serializer['optimizer:' + name])
         self.iteration = int(serializer('iteration', self.iteration))
