@@ -160,8 +160,10 @@ def get_device(device_spec):
         return _cpu_device if device_spec < 0 else GpuDevice(int(device_spec))
     if isinstance(device_spec, str):
         spec = device_spec.strip()
-        if spec in ('@numpy', 'cpu', '-1'):
+        if spec in ('@numpy', 'cpu'):
             return _cpu_device
+        if spec.lstrip('-').isdigit():   # '--device 0' from a command line
+            return get_device(int(spec))
         for prefix in ('@cupy:', 'cuda:', 'gpu:'):
             if spec.startswith(prefix) and spec[len(prefix):].isdigit():
                 return GpuDevice(int(spec[len(prefix):]))
