@@ -331,3 +331,12 @@ def test_gpu_get_device_from_id_rejects_bad_ids():
     for bad in (-1, True, 1.0):
         with pytest.raises(ValueError, match='get_device_from_id'):
             dbr.cuda.get_device_from_id(bad)
+
+
+def test_get_device_accepts_numeric_strings():
+    assert dbr.get_device('-1') == dbr.get_device('@numpy')
+    if CUPY:
+        assert dbr.get_device('0').name == '@cupy:0'
+    else:
+        with pytest.raises(RuntimeError, match='cupy-cuda13x'):
+            dbr.get_device('0')
