@@ -23,7 +23,7 @@ from common import FLOOR, IMPLS, median, set_single_thread
 
 set_single_thread()
 
-WORKLOADS = ('overhead', 'import_time')
+WORKLOADS = ('overhead', 'import_time', 'mlp', 'lstm', 'convnet')
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent

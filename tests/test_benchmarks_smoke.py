@@ -8,6 +8,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -61,3 +63,32 @@ def test_overhead_dbr_matches_numpy():
     floor, dbr = overhead('numpy'), overhead('dbr')
     assert math.isclose(dbr['loss'], floor['loss'], rel_tol=1e-4)
     assert math.isclose(dbr['metrics']['grad_sum'], floor['metrics']['grad_sum'], rel_tol=1e-4)
+
+
+TRAINING = ('mlp', 'lstm', 'convnet')
+
+
+def training(workload, impl):
+    return run_script(f'{workload}.py', impl, '--iters', '2', '--warmup', '1')
+
+
+@pytest.mark.parametrize('impl', ['numpy', 'dbr'])
+@pytest.mark.parametrize('workload', TRAINING)
+def test_training_runs(workload, impl):
+    record = training(workload, impl)
+    assert_measured(record, workload, impl)
+    assert record['loss'] > 0 and math.isfinite(record['loss'])
+
+
+@pytest.mark.parametrize('workload', TRAINING)
+def test_training_dbr_matches_numpy(workload):
+    # Same initial weights, data and arithmetic, so only float32 rounding separates them.
+    floor, dbr = training(workload, 'numpy'), training(workload, 'dbr')
+    assert math.isclose(dbr['loss'], floor['loss'], rel_tol=1e-3)
+
+
+@pytest.mark.parametrize('workload', TRAINING)
+def test_training_floor_skips_gpu(workload):
+    record = run_script(f'{workload}.py', 'numpy', '--device', 'gpu')
+    assert record == {'workload': workload, 'impl': 'numpy',
+                      'skipped': 'the NumPy floor runs on the CPU only'}
