@@ -1,5 +1,6 @@
 """Adam and its variants: AdamW (decoupled weight decay), AMSGrad, AdaBound, AMSBound."""
 import math
+import threading
 
 import numpy
 
@@ -25,6 +26,25 @@ def _alpha_t(alpha, beta1, beta2, t, who):
         raise RuntimeError(f'{who}: the bias-corrected learning rate is undefined before the '
                            f'first update (t == 0)')
     return alpha * math.sqrt(1.0 - math.pow(beta2, t)) / (1.0 - math.pow(beta1, t))
+
+
+_scratch = threading.local()
+
+
+def _scratch_like(xp, a):
+    """A temporary shaped like ``a``, carved from one buffer per dtype and device.
+
+    Reusing it across parameters and steps saves an allocation per parameter per step; its
+    memory is that of the largest parameter, not of all of them.
+    """
+    key = (a.dtype.str, a.device.id if backend.is_gpu_array(a) else -1)
+    bufs = getattr(_scratch, 'bufs', None)
+    if bufs is None:
+        bufs = _scratch.bufs = {}
+    buf = bufs.get(key)
+    if buf is None or buf.size < a.size:
+        buf = bufs[key] = xp.empty(a.size, a.dtype)
+    return buf[:a.size].reshape(a.shape)
 
 
 class AdamRule(optimizer.UpdateRule):
@@ -108,7 +128,8 @@ class AdamRule(optimizer.UpdateRule):
         m, v = self.state['m'], self.state['v']
         xp = backend.get_array_module(data)
 
-        buf = grad - m
+        buf = _scratch_like(xp, m)
+        xp.subtract(grad, m, out=buf)
         buf *= 1.0 - float(hp['beta1'])
         m += buf
         xp.multiply(grad, grad, out=buf)
