@@ -491,3 +491,41 @@ def main(workload, parser, measure: Callable[[argparse.Namespace], Result]):
         _emit({'workload': workload, 'impl': args.impl, 'skipped': str(exc)}, args.json)
         return
     _emit({'workload': workload, 'impl': args.impl, **result._asdict()}, args.json)
+
+
+def torch_classification_trainer(torch, model, optimizer, x, t, sync):
+    """Trainer for a PyTorch classifier on one fixed batch: cross entropy, zero_grad/step.
+
+    Args:
+        torch: The torch module.
+        model: ``nn.Module`` already on the device.
+        optimizer: ``torch.optim`` optimizer over ``model.parameters()``.
+        x, t: Tensors on the device (inputs, int64 labels).
+        sync: Device synchronization callable.
+    """
+    functional = torch.nn.functional
+
+    def step():
+        optimizer.zero_grad()
+        functional.cross_entropy(model(x), t).backward()
+        optimizer.step()
+
+    def loss():
+        with torch.no_grad():
+            return float(functional.cross_entropy(model(x), t))
+
+    return Trainer(step, loss, sync)
+
+
+def measure_training(trainers, make_data):
+    """Returns ``measure(args)`` training ``trainers[args.impl]`` and timing its steps.
+
+    Args:
+        trainers (dict): impl name -> ``f(device, *make_data())`` returning a Trainer.
+        make_data: Callable returning the workload's data and initial weights.
+    """
+    def measure(args):
+        trainer = trainers[args.impl](args.device, *make_data())
+        seconds, loss = time_training(trainer, args.warmup, args.iters)
+        return Result({'step_ms': seconds * 1e3}, peak_rss_mib(), loss)
+    return measure

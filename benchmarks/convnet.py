@@ -22,9 +22,9 @@ its own axes and keeps a mask of the maxima for backward; ReLU's backward folds 
 gradient, since a pooled maximum passes gradient exactly when it is positive.
 """
 
-from common import NumpyMomentumSGD, Result, Trainer, chainer_like, keep_freed_memory, lecun_normal
-from common import main, make_parser, numpy_floor_device, numpy_softmax_cross_entropy, peak_rss_mib
-from common import set_single_thread, time_training, torch_load, torch_or_skip
+from common import NumpyMomentumSGD, Trainer, chainer_like, keep_freed_memory, lecun_normal, main
+from common import make_parser, measure_training, numpy_floor_device, numpy_softmax_cross_entropy
+from common import set_single_thread, torch_classification_trainer, torch_load, torch_or_skip
 
 set_single_thread()
 keep_freed_memory()
@@ -222,7 +222,7 @@ def chainer_like_trainer(impl, device, x, t, params):
 def torch_trainer(device, x, t, params):
     """PyTorch: nn.Conv2d, nn.MaxPool2d, nn.Linear, SGD with momentum."""
     torch, dev, sync = torch_or_skip(device)
-    nn, functional = torch.nn, torch.nn.functional
+    nn = torch.nn
     model = nn.Sequential(
         nn.Conv2d(IMAGE[0], CHANNELS[0], KSIZE), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(CHANNELS[0], CHANNELS[1], KSIZE), nn.ReLU(), nn.MaxPool2d(2),
@@ -230,19 +230,8 @@ def torch_trainer(device, x, t, params):
     torch_load(torch, zip(model.parameters(), params, strict=True))
     model.to(dev)
     optimizer = torch.optim.SGD(model.parameters(), **SGD)
-    x = torch.from_numpy(x).to(dev)
-    t = torch.from_numpy(t).long().to(dev)
-
-    def step():
-        optimizer.zero_grad()
-        functional.cross_entropy(model(x), t).backward()
-        optimizer.step()
-
-    def loss():
-        with torch.no_grad():
-            return float(functional.cross_entropy(model(x), t))
-
-    return Trainer(step, loss, sync)
+    return torch_classification_trainer(torch, model, optimizer, torch.from_numpy(x).to(dev),
+                                        torch.from_numpy(t).long().to(dev), sync)
 
 
 TRAINERS = {
@@ -253,21 +242,7 @@ TRAINERS = {
 }
 
 
-def measure(args):
-    """Trains ``args.impl`` for ``warmup + iters`` steps, timing the last ``iters``.
-
-    Args:
-        args: Parsed command line.
-
-    Returns:
-        Result: ``step_ms`` and the final loss.
-
-    Raises:
-        Skip: If the implementation cannot run on ``args.device`` here.
-    """
-    trainer = TRAINERS[args.impl](args.device, *make_data())
-    seconds, loss = time_training(trainer, args.warmup, args.iters)
-    return Result({'step_ms': seconds * 1e3}, peak_rss_mib(), loss)
+measure = measure_training(TRAINERS, make_data)
 
 
 if __name__ == '__main__':

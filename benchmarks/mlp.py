@@ -15,9 +15,9 @@ The "numpy" implementation is the floor: forward, backward and Adam written by h
 matmuls and in-place updates.
 """
 
-from common import NumpyAdam, Result, Trainer, chainer_like, keep_freed_memory, lecun_normal, main
-from common import make_parser, numpy_floor_device, numpy_softmax_cross_entropy, peak_rss_mib
-from common import set_single_thread, time_training, torch_load, torch_or_skip
+from common import NumpyAdam, Trainer, chainer_like, keep_freed_memory, lecun_normal, main
+from common import make_parser, measure_training, numpy_floor_device, numpy_softmax_cross_entropy
+from common import set_single_thread, torch_classification_trainer, torch_load, torch_or_skip
 
 set_single_thread()
 keep_freed_memory()
@@ -112,26 +112,15 @@ def chainer_like_trainer(impl, device, x, t, layers):
 def torch_trainer(device, x, t, layers):
     """PyTorch: nn.Linear, cross_entropy and torch.optim.Adam."""
     torch, dev, sync = torch_or_skip(device)
-    nn, functional = torch.nn, torch.nn.functional
+    nn = torch.nn
     linears = [nn.Linear(n_in, n_out) for n_in, n_out in zip(SIZES[:-1], SIZES[1:])]
     torch_load(torch, [(p, a) for lin, layer in zip(linears, layers)
                        for p, a in zip((lin.weight, lin.bias), layer)])
     model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).to(dev)
     optimizer = torch.optim.Adam(model.parameters(), lr=ADAM['alpha'],
                                  betas=(ADAM['beta1'], ADAM['beta2']), eps=ADAM['eps'])
-    x = torch.from_numpy(x).to(dev)
-    t = torch.from_numpy(t).long().to(dev)
-
-    def step():
-        optimizer.zero_grad()
-        functional.cross_entropy(model(x), t).backward()
-        optimizer.step()
-
-    def loss():
-        with torch.no_grad():
-            return float(functional.cross_entropy(model(x), t))
-
-    return Trainer(step, loss, sync)
+    return torch_classification_trainer(torch, model, optimizer, torch.from_numpy(x).to(dev),
+                                        torch.from_numpy(t).long().to(dev), sync)
 
 
 TRAINERS = {
@@ -142,21 +131,7 @@ TRAINERS = {
 }
 
 
-def measure(args):
-    """Trains ``args.impl`` for ``warmup + iters`` steps, timing the last ``iters``.
-
-    Args:
-        args: Parsed command line.
-
-    Returns:
-        Result: ``step_ms`` and the final loss.
-
-    Raises:
-        Skip: If the implementation cannot run on ``args.device`` here.
-    """
-    trainer = TRAINERS[args.impl](args.device, *make_data())
-    seconds, loss = time_training(trainer, args.warmup, args.iters)
-    return Result({'step_ms': seconds * 1e3}, peak_rss_mib(), loss)
+measure = measure_training(TRAINERS, make_data)
 
 
 if __name__ == '__main__':
