@@ -33,7 +33,6 @@ class WordClasses:
         names: Token name of each class.
         log_p_in_class: ``(n_words,)`` ``log P(w | class(w))``.
         members: For each class, its word ids.
-        in_class_probs: For each class, ``P(w | class)`` of its members.
     """
 
     def __init__(self, counts, frequent, rare_labels, cluster_names, words, smoothing=0.0):
@@ -62,9 +61,13 @@ class WordClasses:
                              f'training and share a class; use smoothing > 0')
         self.log_p_in_class = log_p.astype(numpy.float32)
         order = numpy.argsort(self.word_class, kind='stable')
-        bounds = numpy.cumsum(size)[:-1]
-        self.members = numpy.split(order, bounds)
-        self.in_class_probs = [numpy.exp(log_p[m]) for m in self.members]
+        ends = numpy.cumsum(size)
+        self.members = numpy.split(order, ends[:-1])
+        # Words grouped by class; each class's probabilities sum to 1, so the running sum
+        # runs over (c, c + 1] within class c: drawing from class c is a search for c + u.
+        self._order = order
+        self._cumulative = numpy.cumsum(numpy.exp(log_p[order]))
+        self._first, self._last = ends - size, ends - 1
 
     @property
     def n_classes(self):
@@ -72,9 +75,12 @@ class WordClasses:
 
     def draw_words(self, classes, rng):
         """Replaces each class id by a word drawn from ``P(w | class)``."""
-        return numpy.array([rng.choice(self.members[c], p=self.in_class_probs[c])
-                            if len(self.members[c]) > 1 else self.members[c][0]
-                            for c in classes], numpy.int32)
+        classes = numpy.asarray(classes)
+        i = numpy.searchsorted(self._cumulative, classes + rng.uniform(size=classes.shape),
+                               side='right')
+        # Rounding in the running sum must not push a draw into a neighbouring class.
+        i = numpy.clip(i, self._first[classes], self._last[classes])
+        return self._order[i].astype(numpy.int32)
 
 
 def full_vocab_log_probs(class_log_probs, word_class, log_p_in_class):

@@ -69,7 +69,7 @@ def get_vectors(args, train, valid, words):
     return train_word2vec.train_embeddings(
         train, valid, len(words), model=args.w2v_model, unit=args.w2v_unit,
         epoch=args.w2v_epoch, batchsize=args.w2v_batchsize, device=args.device,
-        out=os.path.join(args.out, 'word2vec'), progress=not args.test)
+        out=os.path.join(args.out, 'word2vec'), progress=not args.test, seed=args.seed)
 
 
 def cluster_rare_words(vectors, rare, k, device, seed, verbose=True):

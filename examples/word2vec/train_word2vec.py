@@ -139,22 +139,26 @@ MODELS = {'skipgram': SkipGram, 'cbow': ContinuousBoW}
 
 def train_embeddings(train, valid, n_vocab, *, model='skipgram', unit=100, window=5,
                      batchsize=1000, negative_size=5, epoch=3, device='@numpy', out='result',
-                     progress=True):
+                     progress=True, seed=0):
     """Trains word vectors on the token stream ``train``; returns the ``(n_vocab, unit)``
     input vectors as a NumPy array.
 
     Negatives are drawn from the training unigram counts raised to 0.75. The loss on
-    ``valid`` (when given) is reported every epoch in ``out/log``.
+    ``valid`` (when given) is reported every epoch in ``out/log``. ``seed`` fixes the
+    initial vectors, the batch order and the negatives.
     """
     device = dbr.get_device(device)
     device.use()
+    numpy.random.seed(seed)
+    if device.xp is not numpy:
+        device.xp.random.seed(seed)
     counts = numpy.bincount(train, minlength=n_vocab)
     net = MODELS[model](n_vocab, unit, counts, negative_size)
     net.to_device(device)
     optimizer = dbr.optimizers.Adam()
     optimizer.setup(net)
 
-    train_iter = WindowIterator(train, window, batchsize)
+    train_iter = WindowIterator(train, window, batchsize, seed=seed)
     updater = training.updaters.StandardUpdater(train_iter, optimizer, converter=convert,
                                                 device=device)
     trainer = training.Trainer(updater, (epoch, 'epoch'), out=out)
@@ -214,6 +218,7 @@ def main():
     parser.add_argument('--device', default='@numpy',
                         help='@numpy (default), @cupy:N or a GPU id (-1 for the CPU)')
     parser.add_argument('--out', default='result_word2vec', help='output directory')
+    parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--query', nargs='*', default=list(QUERIES),
                         help='words whose nearest neighbours are printed')
     parser.add_argument('--test', action='store_true',
@@ -235,7 +240,8 @@ def main():
     vectors = train_embeddings(train, valid, len(words), model=args.model, unit=args.unit,
                                window=args.window, batchsize=args.batchsize,
                                negative_size=args.negative_size, epoch=args.epoch,
-                               device=device, out=args.out, progress=not args.test)
+                               device=device, out=args.out, progress=not args.test,
+                               seed=args.seed)
     print(f'training time {time.time() - start:.1f} s')
 
     os.makedirs(args.out, exist_ok=True)
