@@ -8,9 +8,11 @@ Example:
     >>> x.grad
     array([2., 4.], dtype=float32)
 """
+import sys as _sys
+
 from dbr import backend  # noqa: F401
 from dbr import configuration  # noqa: F401
-from dbr import cuda  # noqa: F401
+from dbr.backends import cuda  # noqa: F401
 from dbr import initializers  # noqa: F401
 from dbr import type_check  # noqa: F401
 from dbr.backend import get_device  # noqa: F401
@@ -33,14 +35,23 @@ from dbr import functional  # noqa: F401
 from dbr import gradient_check  # noqa: F401
 from dbr import testing  # noqa: F401
 
+# One module, two import paths: `dbr.cuda` (the research dialect) and `dbr.backends.cuda`.
+_sys.modules['dbr.cuda'] = cuda
+
 __version__ = '0.1.0'
 
 # Imported on first use, as `dbr.training` etc., to keep `import dbr` fast.
-_LAZY_SUBMODULES = ('computational_graph', 'dataset', 'datasets', 'iterators', 'training', 'utils')
+_LAZY_SUBMODULES = ('compat', 'computational_graph', 'dataset', 'datasets', 'distributions', 'iterators',
+                    'training', 'utils')
+# Top-level names that live in a lazy submodule (Chainer exposes them as `chainer.<name>`).
+_LAZY_ATTRIBUTES = {'kl_divergence': 'distributions', 'register_kl': 'distributions'}
 
 
 def __getattr__(name):
     if name in _LAZY_SUBMODULES:
         import importlib
         return importlib.import_module(f'{__name__}.{name}')
+    if name in _LAZY_ATTRIBUTES:
+        import importlib
+        return getattr(importlib.import_module(f'{__name__}.{_LAZY_ATTRIBUTES[name]}'), name)
     raise AttributeError(f"module 'dbr' has no attribute {name!r}")

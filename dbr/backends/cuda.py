@@ -35,7 +35,7 @@ def __getattr__(name):
     if name == 'ndarray':
         cupy = _load()[0]
         return _MissingNdarray if cupy is None else cupy.ndarray
-    raise AttributeError(f'module dbr.cuda has no attribute {name!r}')
+    raise AttributeError(f'module dbr.backends.cuda has no attribute {name!r}')
 
 
 def check_cuda_available():
