@@ -700,3 +700,78 @@ def test_ctc_bad_inputs(xp):
     with pytest.raises(ValueError, match=r"connectionist_temporal_classification: reduce must "
                                          r"be 'mean' or 'no'"):
         ctc(xs, t, 0, reduce='sum')
+
+
+def _logits(xp, dtype, h, W):
+    """A fresh logits Variable made by an op, like ``model.out(h)``."""
+    return F.linear(h, W)
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+def test_sce_writes_scores_into_temporary_logits(xp, dtype):
+    h = dbr.Variable(xp.asarray(_normal((6, 3), dtype)))
+    W = dbr.Variable(xp.asarray(_normal((5, 3), dtype)))
+    t = xp.asarray(numpy.array([0, 4, -1, 2, 2, 1], numpy.int32))
+    y = _logits(xp, dtype, h, W)
+    expected = F.softmax_cross_entropy(y, t)   # named: computed out of place
+    assert not expected.creator.in_place
+    expected.backward()
+    gh, gW = h.grad.copy(), W.grad.copy()
+    h.cleargrad()
+    W.cleargrad()
+    loss = F.softmax_cross_entropy(_logits(xp, dtype, h, W), t)
+    assert loss.creator.in_place
+    assert loss.dtype == dtype
+    testing.assert_allclose(loss.array, expected.array, **_fwd_tol(dtype))
+    loss.backward()
+    testing.assert_allclose(h.grad, gh, **_fwd_tol(dtype))
+    testing.assert_allclose(W.grad, gW, **_fwd_tol(dtype))
+
+
+class _Holder:
+    pass
+
+
+def _keep_view(y, views):
+    views.append(y.array[1:])
+    return y
+
+
+@pytest.mark.parametrize('holder', ['name', 'attribute', 'list', 'array', 'view', 'retained',
+                                    'classifier'])
+def test_sce_never_overwrites_logits_someone_can_see(xp, holder):
+    h = dbr.Variable(xp.asarray(_normal((4, 3))))
+    W = dbr.Variable(xp.asarray(_normal((5, 3))))
+    t = xp.asarray(numpy.array([0, 4, 1, 2], numpy.int32))
+    box = _Holder()
+    if holder == 'name':
+        y = F.linear(h, W)
+        seen, loss = y.array, F.softmax_cross_entropy(y, t)
+    elif holder == 'attribute':
+        box.y = F.linear(h, W)
+        seen, loss = box.y.array, F.softmax_cross_entropy(box.y, t)
+    elif holder == 'list':
+        ys = [F.linear(h, W)]
+        seen, loss = ys[0].array, F.softmax_cross_entropy(ys[0], t)
+    elif holder == 'array':   # the caller kept `.array` and wrapped it anew
+        seen = F.linear(h, W).array
+        loss = F.softmax_cross_entropy(dbr.Variable(seen), t)
+    elif holder == 'view':    # the only other reference is a view of the logits
+        views = []
+        loss = F.softmax_cross_entropy(_keep_view(F.linear(h, W), views), t)
+        seen = views[0].base
+    elif holder == 'retained':   # exp keeps its output (the logits here) for its backward
+        loss = F.softmax_cross_entropy(F.exp(F.linear(h, W)), t)
+        seen = loss.creator.inputs[0].creator._retained_outputs[0]
+    else:   # L.Classifier's pattern: loss, then accuracy of the same predictions
+        box.y = F.linear(h, W)
+        seen = box.y.array
+        loss = F.softmax_cross_entropy(box.y, t)
+    expected = F.linear(h, W).array
+    if holder == 'retained':
+        expected = xp.exp(expected)
+    assert not loss.creator.in_place
+    testing.assert_allclose(seen, expected, atol=0, rtol=0)
+    if holder == 'classifier':
+        testing.assert_allclose(F.accuracy(box.y, t).array,
+                                (expected.argmax(axis=1) == t).mean(), atol=0, rtol=0)

@@ -2,6 +2,7 @@
 import numpy
 
 from dbr import backend
+from dbr._ownership import owns_argument
 from dbr import type_check
 from dbr.configuration import config
 from dbr.function_node import FunctionNode
@@ -41,11 +42,14 @@ class SoftmaxCrossEntropy(FunctionNode):
     logits themselves are kept only when they are needed: for recomputing the scores
     (``cache_score=False``) or for a double backprop (``enable_double_backprop=True``). In the
     default mode the gradient is computed into the cached scores, so a second backward through
-    the same loss is refused with a clear error.
+    the same loss is refused with a clear error. With ``in_place`` (the logits are a temporary
+    nobody else can see, see :mod:`dbr._ownership`) the scores are computed into the logits'
+    own memory, so the loss allocates nothing the size of ``x``.
     """
 
     def __init__(self, normalize, cache_score, class_weight, ignore_label, reduce,
-                 soft_target_loss, enable_double_backprop=False):
+                 soft_target_loss, enable_double_backprop=False, in_place=False):
+        self.in_place = in_place
         self.normalize = normalize
         self.cache_score = cache_score
         self.double = enable_double_backprop
@@ -71,7 +75,11 @@ class SoftmaxCrossEntropy(FunctionNode):
             cw = xp.asarray(cw, dtype=x.dtype)
         # float16 sums lose too much precision; accumulate them in float32.
         acc = numpy.float32 if x.dtype == numpy.float16 else None
-        z = x - x.max(axis=1, keepdims=True)
+        if self.in_place and not soft:
+            z = x
+            z -= x.max(axis=1, keepdims=True)
+        else:
+            z = x - x.max(axis=1, keepdims=True)
         if soft:
             return self._forward_soft(xp, x, t, z, cw, acc)
 
@@ -270,6 +278,10 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
     differentiated again; with ``enable_double_backprop=True`` it keeps the logits and is itself
     differentiable.
 
+    When ``x`` is a temporary that nothing else refers to (``F.softmax_cross_entropy(
+    self.out(h), t)``), the scores are computed in the logits' own memory, so the loss needs no
+    second buffer of their size; logits the caller can still see are never written.
+
     Args:
         x: Variable or array of unnormalized log-probabilities, ``(N, C)`` or
             ``(N, C, d1, ...)`` (a softmax over axis 1 at every position).
@@ -310,5 +322,8 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
             raise ValueError(f'{_LABEL}: class_weight must be a 1-D float array, got '
                              f'{type(class_weight).__name__} {getattr(class_weight, "shape", "")} '
                              f'{getattr(class_weight, "dtype", "")}')
+    # Only the cached-score mode can reuse the logits: the others keep them for backward.
+    in_place = cache_score and not enable_double_backprop and owns_argument(x)
     return SoftmaxCrossEntropy(normalize, cache_score, class_weight, ignore_label, reduce,
-                               soft_target_loss, enable_double_backprop).apply((x, t))[0]
+                               soft_target_loss, enable_double_backprop,
+                               in_place).apply((x, t))[0]
