@@ -521,11 +521,12 @@ def measure_training(trainers, make_data):
     """Returns ``measure(args)`` training ``trainers[args.impl]`` and timing its steps.
 
     Args:
-        trainers (dict): impl name -> ``f(device, *make_data())`` returning a Trainer.
-        make_data: Callable returning the workload's data and initial weights.
+        trainers (dict): impl name -> ``f(device, *make_data(args))`` returning a Trainer.
+        make_data: Callable taking the parsed arguments and returning the workload's data and
+            initial weights.
     """
     def measure(args):
-        trainer = trainers[args.impl](args.device, *make_data())
+        trainer = trainers[args.impl](args.device, *make_data(args))
         seconds, loss = time_training(trainer, args.warmup, args.iters)
         return Result({'step_ms': seconds * 1e3}, peak_rss_mib(), loss)
     return measure

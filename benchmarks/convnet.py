@@ -242,7 +242,7 @@ TRAINERS = {
 }
 
 
-measure = measure_training(TRAINERS, make_data)
+measure = measure_training(TRAINERS, lambda args: make_data())
 
 
 if __name__ == '__main__':

@@ -1,5 +1,9 @@
 """MLP training: 784-1000-1000-10 ReLU MLP, batch 100, softmax cross entropy, Adam.
 
+``--units N --batch B`` change the two hidden layers' width and the batch (``run.py``'s
+``mlp_large`` workload is ``--units 4096 --batch 4096``, where the matrix products dominate a GPU
+step, while at the default size the per-call overhead does).
+
 Inputs are uniform in [0, 1) and labels uniform over the 10 classes; weights are LeCun-normal and
 biases zero, as Chainer's ``L.Linear`` initializes them. All of it is drawn with NumPy from one seed
 and handed to every implementation. One iteration is forward, mean softmax cross entropy, backward
@@ -24,19 +28,20 @@ keep_freed_memory()
 
 import numpy as np  # noqa: E402  (must follow set_single_thread)
 
-SIZES = (784, 1000, 1000, 10)
+IN, UNITS, OUT = 784, 1000, 10
 BATCH = 100
 SEED = 0
 ADAM = dict(alpha=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
 
 
-def make_data():
+def make_data(units=UNITS, batch=BATCH):
     """Returns ``(x, t, layers)``: inputs, labels and ``[(W, b), ...]`` with W of (out, in)."""
+    sizes = (IN, units, units, OUT)
     rng = np.random.default_rng(SEED)
-    x = rng.random((BATCH, SIZES[0]), dtype=np.float32)
-    t = rng.integers(0, SIZES[-1], BATCH).astype(np.int32)
+    x = rng.random((batch, IN), dtype=np.float32)
+    t = rng.integers(0, OUT, batch).astype(np.int32)
     layers = [(lecun_normal(rng, (n_out, n_in)), np.zeros(n_out, np.float32))
-              for n_in, n_out in zip(SIZES[:-1], SIZES[1:])]
+              for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     return x, t, layers
 
 
@@ -80,13 +85,15 @@ def chainer_like_trainer(impl, device, x, t, layers):
     fw = chainer_like(impl, device)
     F, L = fw.F, fw.L
 
+    (w1, _), (w2, _), (w3, _) = layers
+
     class MLP(fw.core.Chain):
         def __init__(self):
             super().__init__()
             with self.init_scope():
-                self.l1 = L.Linear(SIZES[0], SIZES[1])
-                self.l2 = L.Linear(SIZES[1], SIZES[2])
-                self.l3 = L.Linear(SIZES[2], SIZES[3])
+                self.l1 = L.Linear(w1.shape[1], w1.shape[0])
+                self.l2 = L.Linear(w2.shape[1], w2.shape[0])
+                self.l3 = L.Linear(w3.shape[1], w3.shape[0])
 
         def forward(self, x, t):
             h = F.relu(self.l1(x))
@@ -113,7 +120,7 @@ def torch_trainer(device, x, t, layers):
     """PyTorch: nn.Linear, cross_entropy and torch.optim.Adam."""
     torch, dev, sync = torch_or_skip(device)
     nn = torch.nn
-    linears = [nn.Linear(n_in, n_out) for n_in, n_out in zip(SIZES[:-1], SIZES[1:])]
+    linears = [nn.Linear(W.shape[1], W.shape[0]) for W, _ in layers]
     torch_load(torch, [(p, a) for lin, layer in zip(linears, layers)
                        for p, a in zip((lin.weight, lin.bias), layer)])
     model = nn.Sequential(linears[0], nn.ReLU(), linears[1], nn.ReLU(), linears[2]).to(dev)
@@ -131,8 +138,11 @@ TRAINERS = {
 }
 
 
-measure = measure_training(TRAINERS, make_data)
+measure = measure_training(TRAINERS, lambda args: make_data(args.units, args.batch))
 
 
 if __name__ == '__main__':
-    main('mlp', make_parser(__doc__.splitlines()[0], iters=500, warmup=10), measure)
+    parser = make_parser(__doc__.splitlines()[0], iters=500, warmup=10)
+    parser.add_argument('--units', type=int, default=UNITS, help='width of both hidden layers')
+    parser.add_argument('--batch', type=int, default=BATCH, help='batch size')
+    main('mlp', parser, measure)

@@ -3,11 +3,12 @@
 Each (workload, implementation) pair runs ``--repeat`` times, each time in a fresh process, with
 implementations interleaved (A B C A B C ...) so that drift in machine load spreads over all of
 them. A cell is the median over those processes; the ratio columns divide by the hand-written
-NumPy floor. To add a workload, write ``benchmarks/<name>.py`` on top of ``common.py`` and add
-``<name>`` to ``WORKLOADS``.
+NumPy floor (by PyTorch with ``--device gpu``, where the floor does not run). To add a workload,
+write ``benchmarks/<name>.py`` on top of ``common.py`` and add ``<name>`` to ``WORKLOADS``.
 
 Usage:
     python benchmarks/run.py --repeat 3
+    python benchmarks/run.py --device gpu --impls dbr,torch --repeat 3
     python benchmarks/run.py --python chainer=/venv/bin/python --python torch=/venv/bin/python
 """
 
@@ -24,6 +25,12 @@ from common import FLOOR, IMPLS, median, set_single_thread
 set_single_thread()
 
 WORKLOADS = ('overhead', 'import_time', 'mlp', 'lstm', 'convnet')
+# Workloads that run a script with extra options, and are only run when asked for or (those in
+# GPU_DEFAULT) by default on a GPU: mlp_large is an hour per process on one CPU core.
+VARIANTS = {'mlp_large': ('mlp', ['--units', '4096', '--batch', '4096'])}
+GPU_DEFAULT = ('mlp', 'mlp_large', 'lstm', 'convnet')
+# On a GPU the NumPy floor does not run; the ratio columns divide by PyTorch instead.
+GPU_REFERENCE = 'torch'
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -46,8 +53,10 @@ print(json.dumps({'python': platform.python_version(), 'numpy': numpy.__version_
 def parse_args():
     """Parses the command line: workload and impl lists, and an impl-to-interpreter map."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--workloads', default=','.join(WORKLOADS),
-                        help=f'comma-separated subset of {",".join(WORKLOADS)}')
+    known = WORKLOADS + tuple(VARIANTS)
+    parser.add_argument('--workloads',
+                        help=f'comma-separated subset of {",".join(known)} (default: '
+                             f'{",".join(WORKLOADS)}; on --device gpu: {",".join(GPU_DEFAULT)})')
     parser.add_argument('--impls', default=','.join(IMPLS),
                         help=f'comma-separated subset of {",".join(IMPLS)}')
     parser.add_argument('--repeat', type=int, default=3, help='processes per (workload, impl)')
@@ -57,7 +66,9 @@ def parse_args():
                         help='interpreter for one implementation, e.g. a separate virtualenv '
                              'holding Chainer (repeatable; default: this interpreter)')
     args = parser.parse_args()
-    args.workloads = _split(parser, args.workloads, WORKLOADS)
+    if args.workloads is None:
+        args.workloads = ','.join(GPU_DEFAULT if args.device == 'gpu' else WORKLOADS)
+    args.workloads = _split(parser, args.workloads, known)
     args.impls = _split(parser, args.impls, IMPLS)
     pythons = dict(item.split('=', 1) for item in args.python if '=' in item)
     if len(pythons) != len(args.python) or not set(pythons) <= set(IMPLS):
@@ -86,8 +97,9 @@ def run_one(python, workload, impl, args):
     Returns:
         dict | None: The script's JSON record, or None if it failed (its stderr is shown).
     """
-    cmd = [python, str(HERE / f'{workload}.py'), '--impl', impl, '--device', args.device,
-           '--json']
+    script, extra = VARIANTS.get(workload, (workload, []))
+    cmd = [python, str(HERE / f'{script}.py'), '--impl', impl, '--device', args.device,
+           '--json', *extra]
     if args.iters is not None:
         cmd += ['--iters', str(args.iters)]
     # The local checkout's dbr wins over any installed copy.
@@ -194,14 +206,15 @@ def header(args):
 def render(args, runs):
     """Builds the markdown report: header, table, and the reasons for skipped cells."""
     impls = args.impls
-    others = [i for i in impls if i != FLOOR] if FLOOR in impls else []
+    floor = GPU_REFERENCE if args.device == 'gpu' else FLOOR
+    others = [i for i in impls if i != floor] if floor in impls else []
     lines = [header(args), '',
-             '| ' + ' | '.join(['workload', 'metric', *impls, *(f'{i}/{FLOOR}' for i in others)])
+             '| ' + ' | '.join(['workload', 'metric', *impls, *(f'{i}/{floor}' for i in others)])
              + ' |',
              '|' + '---|' * (2 + len(impls) + len(others))]
     for workload in args.workloads:
         for metric, values in table_rows(workload, impls, runs):
-            ratios = [ratio(values[i], values[FLOOR], metric) for i in others]
+            ratios = [ratio(values[i], values[floor], metric) for i in others]
             cells = [fmt(values[i], metric) for i in impls]
             lines.append('| ' + ' | '.join([workload, metric, *cells, *ratios]) + ' |')
     skips = {(w, i): r['skipped'] for (w, i), records in runs.items()

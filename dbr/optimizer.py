@@ -171,6 +171,18 @@ class UpdateRule:
         for hook in self._post_update_hooks.values():
             hook(self, param)
 
+    def to_device(self, device):
+        """Moves this rule's state arrays to ``device`` (called by ``Parameter.to_device``).
+
+        Example:
+            >>> model.to_device('@numpy')  # doctest: +SKIP  (moves params and their state)
+        """
+        if self._state:
+            device = backend.get_device(device)
+            for key, value in self._state.items():
+                if value is not None and hasattr(value, 'shape'):
+                    self._state[key] = device.send(value)
+
     def init_state(self, param):
         """Creates ``self.state`` entries for ``param`` (arrays on the parameter's device)."""
 

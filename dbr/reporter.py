@@ -128,11 +128,18 @@ def report_scope(observation):
 
 
 def _to_float(value):
+    """A Python float; a GPU scalar stays on its device as a 0-d float64 array.
+
+    Reading a GPU value back waits for the device, so summaries accumulate on the device and
+    read back once, when a mean is taken (every ``LogReport`` interval, not every iteration).
+    """
     from dbr.variable import Variable
     if isinstance(value, Variable):
         value = value.array
-    if isinstance(value, numpy.ndarray) or backend.is_gpu_array(value):
-        return float(backend.to_cpu(value))
+    if backend.is_gpu_array(value):
+        if value.size != 1:
+            raise TypeError(f'reporter: only scalars are summarized, got shape {value.shape}')
+        return value.reshape(()).astype(numpy.float64)
     return float(value)
 
 
@@ -158,18 +165,18 @@ class Summary:
     def compute_mean(self):
         if self._n == 0:
             raise ZeroDivisionError('Summary.compute_mean: nothing was added')
-        return self._x / self._n
+        return float(self._x / self._n)
 
     def make_statistics(self):
         """Returns ``(mean, std)``."""
         mean = self.compute_mean()
-        var = max(self._x2 / self._n - mean * mean, 0.0)
+        var = max(float(self._x2 / self._n) - mean * mean, 0.0)
         return mean, var ** 0.5
 
     def serialize(self, serializer):
-        self._x = serializer('_x', self._x)
-        self._x2 = serializer('_x2', self._x2)
-        self._n = serializer('_n', self._n)
+        self._x = serializer('_x', float(self._x))
+        self._x2 = serializer('_x2', float(self._x2))
+        self._n = serializer('_n', float(self._n))
 
 
 class DictSummary:

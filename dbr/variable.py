@@ -391,8 +391,21 @@ class Variable:
         return new
 
     def __reduce__(self):
-        raise TypeError('Variable objects are not picklable; save arrays with '
-                        'dbr.serializers.save_npz or numpy.save instead')
+        # As in Chainer, a pickle keeps the arrays, the name and (for a Parameter) the
+        # initializer and update rule, but not the graph: it loads as a fresh leaf, like a copy.
+        state = {name: getattr(self, name) for name in _state_names(type(self))
+                 if hasattr(self, name)}
+        return _unpickle, (type(self), state, getattr(self, '__dict__', None))
+
+
+def _unpickle(cls, state, attributes):
+    new = _new(cls)
+    for name, value in state.items():
+        setattr(new, name, value)
+    if attributes is not None:
+        new.__dict__.update(attributes)
+    new._node = None
+    return new
 
 
 def _state_names(cls):
@@ -464,6 +477,9 @@ class Parameter(Variable):
         device = backend.get_device(device)
         self._initial_device = device
         super().to_device(device)
+        if self.update_rule is not None:
+            # The optimizer's state (Adam's moments...) lives where the parameter lives.
+            self.update_rule.to_device(device)
 
     def update(self):
         """Applies this parameter's optimizer update rule, if it has one."""

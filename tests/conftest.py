@@ -15,7 +15,8 @@ def _gpu_available():
 
 
 def pytest_collection_modifyitems(config, items):
-    gpu_items = [item for item in items if 'gpu' in item.keywords]
+    # The marker itself, not the keyword: a folder named `gpu` would match the keyword.
+    gpu_items = [item for item in items if item.get_closest_marker('gpu') is not None]
     if gpu_items and not _gpu_available():
         skip = pytest.mark.skip(reason='needs CuPy and a CUDA device')
         for item in gpu_items:

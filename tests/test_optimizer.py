@@ -247,3 +247,29 @@ def test_zero_dimensional_parameters_are_updated(make):
         opt.update(lambda: link.s * link.s)
     assert link.s.shape == () and link.s.array < 2.0
     assert link.s.update_rule.t == 2
+
+
+class _CopyingDevice(dbr.backend.CpuDevice):
+    """A host 'device' whose send copies, so a moved array is a different object."""
+
+    def send(self, arrays):
+        return numpy.array(arrays, copy=True)
+
+
+def test_optimizer_state_follows_the_parameter_to_another_device():
+    model = dbr.links.Linear(3, 2)
+    opt = dbr.optimizers.Adam().setup(model)
+    model.W.grad = numpy.ones((2, 3), numpy.float32)
+    model.b.grad = numpy.ones(2, numpy.float32)
+    opt.update()
+    old = {name: dict(p.update_rule.state) for name, p in model.namedparams()}
+    model.to_device(_CopyingDevice())
+    for name, p in model.namedparams():
+        for key, value in p.update_rule.state.items():
+            assert value is not old[name][key]
+            numpy.testing.assert_array_equal(value, old[name][key])
+    model.W.grad = numpy.ones((2, 3), numpy.float32)
+    model.b.grad = numpy.ones(2, numpy.float32)
+    opt.update()   # the moved state is the one updated
+    assert model.W.update_rule.state['m'] is not old['/W']['m']
+    assert not numpy.array_equal(model.W.update_rule.state['m'], old['/W']['m'])

@@ -211,6 +211,16 @@ def test_adam_low_precision_keeps_dtype_and_follows_reference(dtype):
     testing.assert_allclose(link.W.array, expected, rtol=tol, atol=tol)
 
 
+def test_adam_float16_default_eps_stays_finite():
+    # eps=1e-8 is 0 in float16: the step must be computed in float32.
+    link = Single(numpy.ones(3, numpy.float16))
+    opt = optimizers.Adam().setup(link)
+    link.W.grad = numpy.array([0, 1, 0.5], numpy.float16)
+    opt.update()
+    assert numpy.isfinite(link.W.array).all()
+    testing.assert_allclose(link.W.array, [1, 1 - 1e-3, 1 - 1e-3], atol=1e-3, rtol=0)
+
+
 @pytest.mark.parametrize('make, name', [(lambda: optimizers.Adam(), 'Adam'),
                                         (lambda: optimizers.RMSprop(), 'RMSprop')])
 def test_eps_that_underflows_in_float16_is_an_error(make, name):

@@ -117,3 +117,18 @@ def test_dict_summary_skips_non_scalars_and_round_trips(tmp_path):
     e = reporter_module.DictSummary()
     dbr.serializers.NpzDeserializer(s.target).load(e)
     assert e.compute_mean() == {'loss': 2.0, 'acc': 0.5}
+
+
+def test_summary_of_device_scalars(xp):
+    s = dbr.reporter.DictSummary()
+    for v in (1.0, 2.0, 6.0):
+        s.add({'loss': xp.asarray(v, numpy.float32), 'acc': dbr.Variable(xp.asarray(v / 10))})
+    if xp is not numpy:   # accumulated on the device: nothing read back until the mean
+        assert dbr.backend.is_gpu_array(s._summaries['loss']._x)
+    stats = s.make_statistics()
+    assert isinstance(stats['loss'], float)
+    assert stats['loss'] == pytest.approx(3.0)
+    assert stats['loss.std'] == pytest.approx(numpy.std([1.0, 2.0, 6.0]))
+    assert stats['acc'] == pytest.approx(0.3)
+    s.add({'vector': xp.ones(3)})   # not a scalar: ignored
+    assert 'vector' not in s.compute_mean()

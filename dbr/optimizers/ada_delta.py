@@ -1,10 +1,21 @@
 """Zeiler's AdaDelta."""
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.rho = 0.95
 _default_hyperparam.eps = 1e-6
+
+
+_kernel = Elementwise(
+    'T grad, S rho, S one_minus_rho, S eps', 'T param, T msg, T msdx',
+    '''
+    msg = msg * rho + grad * one_minus_rho * grad;
+    const S dx = sqrt((msdx + eps) / (msg + eps)) * grad;
+    msdx = msdx * rho + dx * one_minus_rho * dx;
+    param -= dx;
+    ''', 'dbr_ada_delta')
 
 
 class AdaDeltaRule(optimizer.UpdateRule):
@@ -31,7 +42,7 @@ class AdaDeltaRule(optimizer.UpdateRule):
         self.state['msg'] = xp.zeros_like(param.array)
         self.state['msdx'] = xp.zeros_like(param.array)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         hp = self.hyperparam
         rho, eps = float(hp.rho), float(hp.eps)
         one_minus_rho = 1 - rho
@@ -51,6 +62,12 @@ class AdaDeltaRule(optimizer.UpdateRule):
         buf *= dx
         msdx += buf
         data -= dx
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam
+        rho = float(hp.rho)
+        _kernel.get(param.array.dtype)(param.grad, rho, 1 - rho, hp.eps, param.array,
+                                       self.state['msg'], self.state['msdx'])
 
 
 class AdaDelta(optimizer.GradientMethod):

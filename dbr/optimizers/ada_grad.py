@@ -1,10 +1,19 @@
 """AdaGrad."""
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-8
+
+
+_kernel = Elementwise(
+    'T grad, S lr, S eps', 'T param, T h',
+    '''
+    h += grad * grad;
+    param -= grad * lr / (sqrt(h) + eps);
+    ''', 'dbr_ada_grad')
 
 
 class AdaGradRule(optimizer.UpdateRule):
@@ -26,7 +35,7 @@ class AdaGradRule(optimizer.UpdateRule):
     def init_state(self, param):
         self.state['h'] = backend.get_array_module(param.array).zeros_like(param.array)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         hp = self.hyperparam
         grad, data, h = param.grad, param.array, self.state['h']
         xp = backend.get_array_module(data)
@@ -37,6 +46,10 @@ class AdaGradRule(optimizer.UpdateRule):
         step = grad * float(hp.lr)
         step /= denom
         data -= step
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam
+        _kernel.get(param.array.dtype)(param.grad, hp.lr, hp.eps, param.array, self.state['h'])
 
 
 class AdaGrad(optimizer.GradientMethod):

@@ -6,6 +6,7 @@ import numpy
 
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise, compute_dtype
 from dbr.optimizers._checks import check_eps
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -31,20 +32,41 @@ def _alpha_t(alpha, beta1, beta2, t, who):
 _scratch = threading.local()
 
 
-def _scratch_like(xp, a):
-    """A temporary shaped like ``a``, carved from one buffer per dtype and device.
+def _scratch_like(xp, a, dtype):
+    """A ``dtype`` temporary shaped like ``a``, carved from one buffer per dtype and device.
 
     Reusing it across parameters and steps saves an allocation per parameter per step; its
     memory is that of the largest parameter, not of all of them.
     """
-    key = (a.dtype.str, a.device.id if backend.is_gpu_array(a) else -1)
+    dtype = numpy.dtype(dtype)
+    key = (dtype.str, a.device.id if backend.is_gpu_array(a) else -1)
     bufs = getattr(_scratch, 'bufs', None)
     if bufs is None:
         bufs = _scratch.bufs = {}
     buf = bufs.get(key)
     if buf is None or buf.size < a.size:
-        buf = bufs[key] = xp.empty(a.size, a.dtype)
+        buf = bufs[key] = xp.empty(a.size, dtype)
     return buf[:a.size].reshape(a.shape)
+
+
+def _kernel_definition(amsgrad, adabound):
+    """The update as one kernel; AMSGrad adds the ``vhat`` state, AdaBound the step bounds."""
+    code = 'm += one_minus_beta1 * (grad - m);\nv += one_minus_beta2 * (grad * grad - v);\n'
+    if amsgrad:
+        code += 'vhat = max(vhat, v);\n'
+    code += f'S step = alpha_t / (sqrt((S){"vhat" if amsgrad else "v"}) + eps);\n'
+    if adabound:
+        code += 'step = min(max(step, lower), upper);\n'
+    # keep = 1 - eta * weight_decay_rate; keep and eta are exactly 1 in plain Adam
+    code += 'param = param * keep - step * m * eta;\n'
+    return Elementwise(
+        'T grad, S one_minus_beta1, S one_minus_beta2, S eps, S alpha_t, S keep, S eta'
+        + (', S lower, S upper' if adabound else ''),
+        'T param, T m, T v' + (', T vhat' if amsgrad else ''),
+        code, f'dbr_adam{"_amsgrad" if amsgrad else ""}{"_bound" if adabound else ""}')
+
+
+_update_kernels = {(a, b): _kernel_definition(a, b) for a in (False, True) for b in (False, True)}
 
 
 class AdamRule(optimizer.UpdateRule):
@@ -115,7 +137,7 @@ class AdamRule(optimizer.UpdateRule):
         gamma_t = hp['gamma'] * self.t
         return final_lr * (1.0 - 1.0 / (gamma_t + 1)), final_lr * (1.0 + 1.0 / gamma_t)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         # one get_dict() instead of ten fallback lookups: this runs per parameter per step
         hp = self.hyperparam.get_dict()
         grad, data = param.grad, param.array
@@ -128,7 +150,8 @@ class AdamRule(optimizer.UpdateRule):
         m, v = self.state['m'], self.state['v']
         xp = backend.get_array_module(data)
 
-        buf = _scratch_like(xp, m)
+        # float16 parameters are updated in float32: eps and the step underflow in float16.
+        buf = _scratch_like(xp, m, dtype)
         xp.subtract(grad, m, out=buf)
         buf *= 1.0 - float(hp['beta1'])
         m += buf
@@ -159,6 +182,23 @@ class AdamRule(optimizer.UpdateRule):
         if eta != 1:
             step *= eta
         data -= step
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam.get_dict()
+        eps = float(hp['eps'])
+        check_eps('Adam', eps, compute_dtype(param.array.dtype))
+        beta1, beta2, eta = float(hp['beta1']), float(hp['beta2']), float(hp['eta'])
+        alpha_t = _alpha_t(float(hp['alpha']), beta1, beta2, self.t, 'AdamRule.update')
+        amsgrad, adabound = bool(hp['amsgrad']), bool(hp['adabound'])
+        args = [param.grad, 1.0 - beta1, 1.0 - beta2, eps, alpha_t,
+                1.0 - eta * float(hp['weight_decay_rate']), eta]
+        if adabound:
+            args += self._bounds(hp)
+        state = self.state
+        args += [param.array, state['m'], state['v']]
+        if amsgrad:
+            args.append(state['vhat'])
+        _update_kernels[amsgrad, adabound].get(param.array.dtype)(*args)
 
     def serialize(self, serializer, param=None):
         """Saves or loads ``t`` and the state, plus ``initial_alpha`` under ``adabound``."""

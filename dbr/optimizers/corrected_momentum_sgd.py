@@ -1,10 +1,15 @@
 """Momentum SGD with the learning rate applied after the momentum (Goyal et al., eq. 9)."""
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
 _default_hyperparam.momentum = 0.9
+
+
+_kernel = Elementwise('T grad, S lr, S momentum', 'T param, T v',
+                      'v = momentum * v - grad; param += lr * v', 'dbr_corrected_momentum_sgd')
 
 
 class CorrectedMomentumSGDRule(optimizer.UpdateRule):
@@ -29,13 +34,18 @@ class CorrectedMomentumSGDRule(optimizer.UpdateRule):
     def init_state(self, param):
         self.state['v'] = backend.get_array_module(param.array).zeros_like(param.array)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         hp = self.hyperparam
         v = self.state['v']
         v *= float(hp.momentum)
         v -= param.grad
         data = param.array
         data += float(hp.lr) * v
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam
+        _kernel.get(param.array.dtype)(param.grad, hp.lr, hp.momentum, param.array,
+                                       self.state['v'])
 
 
 class CorrectedMomentumSGD(optimizer.GradientMethod):

@@ -1,10 +1,20 @@
 """Nesterov's accelerated gradient."""
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
 _default_hyperparam.momentum = 0.9
+
+
+_kernel = Elementwise(
+    'T grad, S lr, S momentum, S momentum_sq, S lr_grad', 'T param, T v',
+    '''
+    v = v * momentum - grad * lr;
+    param += v * momentum_sq;
+    param -= grad * lr_grad;
+    ''', 'dbr_nesterov_ag')
 
 
 class NesterovAGRule(optimizer.UpdateRule):
@@ -29,7 +39,7 @@ class NesterovAGRule(optimizer.UpdateRule):
     def init_state(self, param):
         self.state['v'] = backend.get_array_module(param.array).zeros_like(param.array)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         hp = self.hyperparam
         lr, momentum = float(hp.lr), float(hp.momentum)
         grad, data, v = param.grad, param.array, self.state['v']
@@ -39,6 +49,12 @@ class NesterovAGRule(optimizer.UpdateRule):
         v -= buf
         data += xp.multiply(v, momentum * momentum, out=buf)
         data -= xp.multiply(grad, (1 + momentum) * lr, out=buf)
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam
+        lr, momentum = float(hp.lr), float(hp.momentum)
+        _kernel.get(param.array.dtype)(param.grad, lr, momentum, momentum * momentum,
+                                       (1 + momentum) * lr, param.array, self.state['v'])
 
 
 class NesterovAG(optimizer.GradientMethod):

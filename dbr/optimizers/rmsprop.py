@@ -1,6 +1,7 @@
 """RMSprop."""
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
 from dbr.optimizers._checks import check_eps
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -8,6 +9,15 @@ _default_hyperparam.lr = 0.01
 _default_hyperparam.alpha = 0.99
 _default_hyperparam.eps = 1e-8
 _default_hyperparam.eps_inside_sqrt = False
+
+
+# eps is added inside the square root or outside it; the other place gets 0, which is exact.
+_kernel = Elementwise(
+    'T grad, S lr, S alpha, S one_minus_alpha, S eps_in, S eps_out', 'T param, T ms',
+    '''
+    ms = ms * alpha + grad * one_minus_alpha * grad;
+    param -= grad * lr / (sqrt(ms + eps_in) + eps_out);
+    ''', 'dbr_rmsprop')
 
 
 class RMSpropRule(optimizer.UpdateRule):
@@ -37,7 +47,7 @@ class RMSpropRule(optimizer.UpdateRule):
     def init_state(self, param):
         self.state['ms'] = backend.get_array_module(param.array).zeros_like(param.array)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         hp = self.hyperparam
         grad, data, ms = param.grad, param.array, self.state['ms']
         eps, alpha = float(hp.eps), float(hp.alpha)
@@ -56,6 +66,14 @@ class RMSpropRule(optimizer.UpdateRule):
         step = grad * float(hp.lr)
         step /= denom
         data -= step
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam
+        eps, alpha = float(hp.eps), float(hp.alpha)
+        check_eps('RMSprop', eps, param.grad.dtype)
+        eps_in, eps_out = (eps, 0.0) if hp.eps_inside_sqrt else (0.0, eps)
+        _kernel.get(param.array.dtype)(param.grad, hp.lr, alpha, 1 - alpha, eps_in, eps_out,
+                                       param.array, self.state['ms'])
 
 
 class RMSprop(optimizer.GradientMethod):

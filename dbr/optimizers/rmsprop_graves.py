@@ -1,12 +1,24 @@
 """Alex Graves's RMSprop (centered, with momentum)."""
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 1e-4
 _default_hyperparam.alpha = 0.95
 _default_hyperparam.momentum = 0.9
 _default_hyperparam.eps = 1e-4
+
+
+_kernel = Elementwise(
+    'T grad, S lr, S alpha, S one_minus_alpha, S momentum, S eps', 'T param, T n, T g, T delta',
+    '''
+    const S scaled = grad * one_minus_alpha;
+    n = n * alpha + scaled * grad;
+    g = g * alpha + scaled;
+    delta = delta * momentum - grad * lr / sqrt(n - g * g + eps);
+    param += delta;
+    ''', 'dbr_rmsprop_graves')
 
 
 class RMSpropGravesRule(optimizer.UpdateRule):
@@ -40,7 +52,7 @@ class RMSpropGravesRule(optimizer.UpdateRule):
         self.state['g'] = xp.zeros_like(param.array)
         self.state['delta'] = xp.zeros_like(param.array)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         hp = self.hyperparam
         alpha = float(hp.alpha)
         grad, data = param.grad, param.array
@@ -61,6 +73,13 @@ class RMSpropGravesRule(optimizer.UpdateRule):
         delta *= float(hp.momentum)
         delta -= step
         data += delta
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam
+        alpha = float(hp.alpha)
+        state = self.state
+        _kernel.get(param.array.dtype)(param.grad, hp.lr, alpha, 1 - alpha, hp.momentum, hp.eps,
+                                       param.array, state['n'], state['g'], state['delta'])
 
 
 class RMSpropGraves(optimizer.GradientMethod):

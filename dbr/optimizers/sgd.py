@@ -1,5 +1,9 @@
 """Vanilla stochastic gradient descent."""
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
+
+
+_kernel = Elementwise('T grad, S lr', 'T param', 'param -= lr * grad', 'dbr_sgd')
 
 
 class SGDRule(optimizer.UpdateRule):
@@ -15,8 +19,11 @@ class SGDRule(optimizer.UpdateRule):
         if lr is not None:
             self.hyperparam.lr = lr
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         param.array -= param.array.dtype.type(self.hyperparam.lr) * param.grad
+
+    def update_core_gpu(self, param):
+        _kernel.get(param.array.dtype)(param.grad, self.hyperparam.lr, param.array)
 
 
 class SGD(optimizer.GradientMethod):

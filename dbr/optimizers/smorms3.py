@@ -1,10 +1,25 @@
 """Simon Funk's SMORMS3."""
 from dbr import backend
 from dbr import optimizer
+from dbr.backends._kernels import Elementwise
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-16
+
+
+_kernel = Elementwise(
+    'T grad, S lr, S eps', 'T param, T mem, T g, T g2',
+    '''
+    const S r = (S)1 / (mem + (S)1);
+    const S keep = (S)1 - r;
+    const S rg = r * grad;
+    g = g * keep + rg;
+    g2 = g2 * keep + rg * grad;
+    const S x = g * g / (g2 + eps);
+    param -= min(x, lr) * grad / (sqrt(g2) + eps);
+    mem = mem * ((S)1 - x) + (S)1;
+    ''', 'dbr_smorms3')
 
 
 class SMORMS3Rule(optimizer.UpdateRule):
@@ -33,7 +48,7 @@ class SMORMS3Rule(optimizer.UpdateRule):
         self.state['g'] = xp.zeros_like(param.array)
         self.state['g2'] = xp.zeros_like(param.array)
 
-    def update_core(self, param):
+    def update_core_cpu(self, param):
         hp = self.hyperparam
         eps = float(hp.eps)
         grad, data = param.grad, param.array
@@ -58,6 +73,12 @@ class SMORMS3Rule(optimizer.UpdateRule):
         data -= step
         mem *= xp.subtract(1, x, out=keep)
         mem += 1
+
+    def update_core_gpu(self, param):
+        hp = self.hyperparam
+        state = self.state
+        _kernel.get(param.array.dtype)(param.grad, hp.lr, hp.eps, param.array, state['mem'],
+                                       state['g'], state['g2'])
 
 
 class SMORMS3(optimizer.GradientMethod):

@@ -1,8 +1,14 @@
 """Long short-term memory cell as an activation: ``(c, h) = lstm(c_prev, x)``."""
+import numpy
+
 from dbr import backend
 from dbr import type_check
+from dbr.backends._kernels import Elementwise
 from dbr.function_node import FunctionNode
 from dbr.functions.activation._elementwise import stable_sigmoid
+
+
+_ndarray = numpy.ndarray  # the CPU check on every call: one global lookup
 
 
 def _gates(x, units):
@@ -14,6 +20,46 @@ def _activate(xp, x, units):
     r = _gates(x, units)
     return (xp.tanh(r[:, :, 0]), stable_sigmoid(xp, r[:, :, 1]), stable_sigmoid(xp, r[:, :, 2]),
             stable_sigmoid(xp, r[:, :, 3]))
+
+
+# The GPU kernels run over the (batch, units, rest...) elements of the cell; R is the size of
+# the trailing axes, so gate k of element i sits at x[4 * R * (i / R) + i % R + k * R].
+_PREAMBLE = '''
+template <typename U> __device__ U dbr_lstm_sigmoid(U x) {
+  U e = exp(-abs(x));
+  return (x < (U)0 ? e : (U)1) / ((U)1 + e);
+}
+'''
+_GATES = '''
+const ptrdiff_t q = i / R;
+const ptrdiff_t j = 4 * R * q + (i - q * R);
+const T a = tanh(x[j]);
+const T ig = dbr_lstm_sigmoid<T>(x[j + R]);
+const T fg = dbr_lstm_sigmoid<T>(x[j + 2 * R]);
+const T og = dbr_lstm_sigmoid<T>(x[j + 3 * R]);
+'''
+_forward_kernel = Elementwise(
+    'T c_prev, raw T x, int64 R', 'T c, T h',
+    _GATES + '''
+    const T cn = a * ig + fg * c_prev;
+    c = cn;
+    h = og * tanh(cn);
+    ''', 'dbr_lstm_fwd', preamble=_PREAMBLE)
+_backward_kernel = Elementwise(
+    'T c_prev, raw T x, T c, T gc, T gh, int64 R', 'T gc_prev, raw T gx',
+    _GATES + '''
+    const T tc = tanh(c);
+    const T gcell = gh * og * (1 - tc * tc) + gc;
+    gx[j] = gcell * ig * (1 - a * a);
+    gx[j + R] = gcell * a * ig * (1 - ig);
+    gx[j + 2 * R] = gcell * c_prev * fg * (1 - fg);
+    gx[j + 3 * R] = gh * tc * og * (1 - og);
+    gc_prev = gcell * fg;
+    ''', 'dbr_lstm_bwd', preamble=_PREAMBLE)
+
+
+def _trailing_size(c_prev):
+    return int(numpy.prod(c_prev.shape[2:], dtype=numpy.int64))
 
 
 class LSTM(FunctionNode):
@@ -28,6 +74,8 @@ class LSTM(FunctionNode):
         self.retain_inputs((0, 1))
         self.retain_outputs((0,))
         c_prev, x = inputs
+        if x.__class__ is not _ndarray and backend.is_gpu_array(x):
+            return self.forward_gpu(inputs)
         xp = backend.get_array_module(x)
         batch = x.shape[0]
         a, i, f, o = _activate(xp, x, c_prev.shape[1])
@@ -37,6 +85,17 @@ class LSTM(FunctionNode):
         c[:batch] = cb
         c[batch:] = c_prev[batch:]
         return c, o * xp.tanh(cb)
+
+    def forward_gpu(self, inputs):
+        c_prev, x = inputs
+        xp = backend.get_array_module(x)
+        batch = x.shape[0]
+        c = xp.empty_like(c_prev)
+        h = xp.empty((batch,) + c_prev.shape[1:], x.dtype)
+        _forward_kernel.get(x.dtype)(c_prev[:batch], x, _trailing_size(c_prev), c[:batch], h)
+        if batch < len(c_prev):
+            c[batch:] = c_prev[batch:]
+        return c, h
 
     def backward(self, indexes, grad_outputs):
         c_prev, x = self.get_retained_inputs()
@@ -62,6 +121,8 @@ class LSTMGrad(FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2, 3, 4))
         c_prev, x, c, gc, gh = inputs
+        if x.__class__ is not _ndarray and backend.is_gpu_array(x):
+            return self.forward_gpu(inputs)
         xp = backend.get_array_module(x)
         batch = x.shape[0]
         one = x.dtype.type(1)
@@ -78,6 +139,18 @@ class LSTMGrad(FunctionNode):
         gc_prev[:batch] = gcell * f
         gc_prev[batch:] = gc[batch:]
         return gc_prev, gx.reshape(x.shape)
+
+    def forward_gpu(self, inputs):
+        c_prev, x, c, gc, gh = inputs
+        xp = backend.get_array_module(x)
+        batch = x.shape[0]
+        gc_prev = xp.empty_like(c_prev)
+        gx = xp.empty(x.shape, x.dtype)
+        _backward_kernel.get(x.dtype)(c_prev[:batch], x, c[:batch], gc[:batch], gh,
+                                      _trailing_size(c_prev), gc_prev[:batch], gx)
+        if batch < len(c_prev):
+            gc_prev[batch:] = gc[batch:]
+        return gc_prev, gx
 
     def backward(self, indexes, grad_outputs):
         from dbr.functions.activation.sigmoid import sigmoid

@@ -1,7 +1,13 @@
 """Rectified linear unit."""
+import numpy
+
 from dbr import backend
 from dbr import type_check
+from dbr.backends._kernels import Elementwise
 from dbr.function_node import FunctionNode
+
+
+_ndarray = numpy.ndarray  # the CPU check on every call: one global lookup
 
 
 class ReLU(FunctionNode):
@@ -21,6 +27,10 @@ class ReLU(FunctionNode):
         return ReLUGrad(y.array).apply(grad_outputs)
 
 
+# The mask multiplies, as on the CPU, so a NaN or -0.0 in gy behaves the same on both.
+_grad_kernel = Elementwise('Y y, T gy', 'T gx', 'gx = gy * (T)(y > (Y)0)', 'dbr_relu_grad')
+
+
 class ReLUGrad(FunctionNode):
     """``gy * (y > 0)``; linear in ``gy``, so its own backward is itself."""
 
@@ -29,7 +39,13 @@ class ReLUGrad(FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
+        if gy.__class__ is not _ndarray and backend.is_gpu_array(gy):
+            return self.forward_gpu(inputs)
         return gy * (self.y > 0),
+
+    def forward_gpu(self, inputs):
+        gy, = inputs
+        return _grad_kernel.get(gy.dtype)(self.y, gy),
 
     def backward(self, indexes, grad_outputs):
         return ReLUGrad(self.y).apply(grad_outputs)

@@ -1,10 +1,23 @@
 """Dropout: randomly zeroes elements during training."""
+import numpy
+
 from dbr import backend
 from dbr import type_check
+from dbr.backends._kernels import Elementwise
 from dbr.configuration import config
 from dbr.function_node import FunctionNode
 from dbr.functions.noise._random import draw
 from dbr.variable import as_variable
+
+
+# Mask and output in one pass over the uniform draws (the same comparison as the xp code:
+# the draws' dtype R against the ratio cast to R).
+_mask_kernel = Elementwise(
+    'T x, R u, R ratio, T scale', 'T y, T mask',
+    '''
+    mask = u >= ratio ? scale : (T)0;
+    y = x * mask;
+    ''', 'dbr_dropout')
 
 
 class Dropout(FunctionNode):
@@ -30,8 +43,15 @@ class Dropout(FunctionNode):
             xp = backend.get_array_module(x)
             scale = x.dtype.type(1.0 / (1.0 - self.ratio))
             u = draw(xp, 'random_sample', x.shape)
+            if xp is not numpy:
+                return self._mask_gpu(x, u, scale),
             mask = self.mask = xp.where(u >= self.ratio, scale, x.dtype.type(0))
         return x * mask,
+
+    def _mask_gpu(self, x, u, scale):
+        """Sets ``self.mask`` from the uniform draws ``u`` and returns ``x * mask`` (one kernel)."""
+        y, self.mask = _mask_kernel.get(x.dtype)(x, u, self.ratio, scale)
+        return y
 
     def backward(self, indexes, grad_outputs):
         return Dropout(self.ratio, self.mask).apply(grad_outputs)

@@ -1,6 +1,40 @@
 """Batch normalization with batch statistics, updating running averages in place."""
+import numpy
+
+from dbr import backend
 from dbr import type_check
-from dbr.functions.normalization._standardize import Standardize, channel_axes
+from dbr.backends._kernels import Elementwise, Reduction, compute_dtype
+from dbr.functions.normalization._standardize import Standardize, StandardizeGrad, channel_axes
+
+
+_ndarray = numpy.ndarray  # the CPU check on every call: one global lookup
+
+
+# GPU kernels. Statistics and arithmetic run in S (float32 for float16 data, as the NumPy path
+# upcasts); the per-channel factors are precomputed on the small arrays, so every full-size
+# array is read once per kernel and no full-size temporary is made.
+_var_kernel = Reduction(
+    'T x, S mean', 'S var', '((S)x - mean) * ((S)x - mean)', 'a + b',
+    'var = a / (S)(_in_ind.size() / _out_ind.size())', '0', 'dbr_bn_var', 'S')
+_normalize_kernel = Elementwise(
+    'T x, S mean, S scale, S beta', 'T y', 'y = ((S)x - mean) * scale + beta',
+    'dbr_bn_normalize')
+_ggamma_kernel = Reduction(
+    'T gy, T x, S mean, S inv_std', 'S ggamma', '(S)gy * (((S)x - mean) * inv_std)', 'a + b',
+    'ggamma = a', '0', 'dbr_bn_ggamma', 'S')
+_gx_kernel = Elementwise(
+    'T gy, T x, S mean, S inv_std, S ggamma_m, S gbeta_m, S gamma_inv_std', 'T gx',
+    '''
+    const S xh = ((S)x - mean) * inv_std;
+    gx = ((S)gy - (xh * ggamma_m + gbeta_m)) * gamma_inv_std;
+    ''', 'dbr_bn_grad')
+
+
+def _count(shape, axes):
+    m = 1
+    for i in axes:
+        m *= shape[i]
+    return m
 
 
 class BatchNormalization(Standardize):
@@ -11,6 +45,38 @@ class BatchNormalization(Standardize):
         self.running_mean = running_mean
         self.running_var = running_var
         self.decay = decay
+
+    def forward(self, inputs):
+        x = inputs[0]
+        if x.__class__ is not _ndarray and backend.is_gpu_array(x):
+            return self.forward_gpu(inputs)
+        return super().forward(inputs)
+
+    def forward_gpu(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gamma, beta = inputs
+        xp = backend.get_array_module(x)
+        s = compute_dtype(x.dtype)
+        m = _count(x.shape, self.axes)
+        if m == 0:
+            raise ValueError(f'{self.label}: cannot compute statistics over zero elements '
+                             f'(x.shape={x.shape}, reduced axes {self.axes})')
+        mean = x.mean(axis=self.axes, dtype=s, keepdims=True)
+        var = _var_kernel.get(x.dtype)(x, mean, axis=self.axes, keepdims=True)
+        self._update_statistics(mean, var, m)
+        inv_std = 1 / xp.sqrt(var + self.eps)
+        self.mean = mean
+        self.inv_std = inv_std
+        scale = inv_std * gamma.astype(s, copy=False).reshape(self.expand)
+        y = _normalize_kernel.get(x.dtype)(
+            x, mean, scale, beta.astype(s, copy=False).reshape(self.expand))
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        x, gamma = self.get_retained_inputs()
+        grad = BatchNormalizationGrad(self.axes, self.expand, self.param_axes, self.eps,
+                                      self.mean, self.inv_std)
+        return grad.apply((x, gamma, grad_outputs[0]))
 
     def _update_statistics(self, mean, var, m):
         decay = self.decay
@@ -23,6 +89,37 @@ class BatchNormalization(Standardize):
             r = self.running_var
             r *= decay
             r += ((1 - decay) * m / max(m - 1, 1)) * var.reshape(r.shape)
+
+
+class BatchNormalizationGrad(StandardizeGrad):
+    """:class:`StandardizeGrad` with the first-order pass fused into three kernels on a GPU.
+
+    Its own backward (double backprop) is StandardizeGrad's, made of dbr functions.
+    """
+
+    def forward(self, inputs):
+        x = inputs[0]
+        if (x.__class__ is not _ndarray and backend.is_gpu_array(x)
+                and self.param_axes == self.axes):
+            return self.forward_gpu(inputs)
+        return super().forward(inputs)
+
+    def forward_gpu(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, gamma, gy = inputs
+        s = compute_dtype(x.dtype)
+        axes = self.axes
+        gbeta = gy.sum(axis=axes, dtype=s, keepdims=True)
+        ggamma = _ggamma_kernel.get(x.dtype)(gy, x, self.mean, self.inv_std, axis=axes,
+                                             keepdims=True)
+        inv_m = 1.0 / _count(x.shape, axes)
+        gamma_inv_std = gamma.astype(s, copy=False).reshape(self.expand) * self.inv_std
+        gx = _gx_kernel.get(x.dtype)(gy, x, self.mean, self.inv_std, ggamma * inv_m,
+                                     gbeta * inv_m, gamma_inv_std)
+        shape = gamma.shape
+        return (gx,
+                ggamma.reshape(shape).astype(gamma.dtype, copy=False),
+                gbeta.reshape(shape).astype(gamma.dtype, copy=False))
 
 
 def _running(stat, name, gamma):

@@ -20,15 +20,29 @@ reverse and forms the weight gradients with one product per matrix. When a doubl
 requested, the backward instead rebuilds the computation from dbr functions and differentiates
 that, which is slower but makes every higher derivative available.
 """
+from typing import NamedTuple
+
 import numpy
 
 from dbr import backend
 from dbr import type_check
+from dbr.backends._kernels import Elementwise
 from dbr.configuration import config
 from dbr.function_node import FunctionNode
 
 N_WEIGHTS = {'lstm': 8, 'gru': 6, 'rnn': 2}
 N_GATES = {'lstm': 4, 'gru': 3, 'rnn': 1}
+
+
+class _Indices(NamedTuple):
+    """A :class:`Packing`'s index arrays on a device (see :meth:`Packing.on`)."""
+
+    order: object
+    gather: object
+    reverse: object
+    inverse_order: object
+    prev: object
+    rows: list
 
 
 class Packing:
@@ -42,6 +56,7 @@ class Packing:
         gather: For each packed row, its row in the sorted, concatenated input.
         reverse: For each row of the time-reversed packing, its row in the packed order.
         prev: For each packed row at time t >= 1, the packed row of the same sequence at t - 1.
+        rows: For each sequence, in the caller's order, its rows in the packed order.
     """
 
     def __init__(self, lengths):
@@ -63,6 +78,26 @@ class Packing:
         self.reverse = packed_pos[rev_t[running], cols[running]]
         self.prev = packed_pos[:-1][running[1:]]
         self.inverse_order = numpy.argsort(self.order)
+        # Rows of sequence i in packed order: offsets[t] + (its sorted position), t < len.
+        self.rows = [self.offsets[:int(self.lengths[j])] + j for j in self.inverse_order]
+        self._on_device = None
+
+    def on(self, xp):
+        """The index arrays as arrays of ``xp``; for NumPy, this packing itself.
+
+        A host-to-GPU copy is a synchronous memcpy that waits for the device, so a GPU gets all
+        the index arrays (each sequence's rows included) in one copy, made once per packing.
+        """
+        if xp is numpy:
+            return self
+        if self._on_device is None:
+            parts = [self.order, self.gather, self.reverse, self.inverse_order, self.prev]
+            parts += self.rows
+            flat = xp.asarray(numpy.concatenate(parts))
+            ends = numpy.cumsum([len(part) for part in parts])
+            views = [flat[int(end) - len(part):int(end)] for end, part in zip(ends, parts)]
+            self._on_device = _Indices(*views[:5], views[5:])
+        return self._on_device
 
 
 def _sigmoid(xp, x, out=None):
@@ -73,6 +108,97 @@ def _sigmoid(xp, x, out=None):
     out *= 0.5
     out += 0.5
     return out
+
+
+# On a GPU each time step's gate arithmetic is one kernel over the (batch, H) cells; the matrix
+# products stay cuBLAS calls. The kernels follow the NumPy steps operation by operation (same
+# tanh-form sigmoid, same association), reading and writing the same caches. Gate q of cell i
+# sits at row i / H, column q * H + i % H of the step's gate rows.
+_RNN_PREAMBLE = '''
+template <typename U> __device__ U dbr_rnn_sigmoid(U x) {
+  return tanh(x * (U)0.5) * (U)0.5 + (U)0.5;
+}
+'''
+_CELL = '''
+const ptrdiff_t row = i / H;
+const ptrdiff_t col = i - row * H;
+'''
+_lstm_step = Elementwise(
+    'raw T hw, int64 H', 'raw T gates, T c, T h, T cs, T hs',
+    _CELL + '''
+    const ptrdiff_t j = 4 * H * row + col;
+    const T ig = dbr_rnn_sigmoid<T>(gates[j] + hw[j]);
+    const T fg = dbr_rnn_sigmoid<T>(gates[j + H] + hw[j + H]);
+    const T gg = tanh(gates[j + 2 * H] + hw[j + 2 * H]);
+    const T og = dbr_rnn_sigmoid<T>(gates[j + 3 * H] + hw[j + 3 * H]);
+    gates[j] = ig;
+    gates[j + H] = fg;
+    gates[j + 2 * H] = gg;
+    gates[j + 3 * H] = og;
+    const T cn = fg * c + ig * gg;
+    c = cn;
+    cs = cn;
+    const T hn = og * tanh(cn);
+    h = hn;
+    hs = hn;
+    ''', 'dbr_lstm_step_fwd', preamble=_RNN_PREAMBLE)
+_lstm_step_grad = Elementwise(
+    'T dh, T dout, T cs, T c_prev, raw T gates, int64 H', 'T dc, raw T dg',
+    _CELL + '''
+    const ptrdiff_t j = 4 * H * row + col;
+    const T ig = gates[j];
+    const T fg = gates[j + H];
+    const T gg = gates[j + 2 * H];
+    const T og = gates[j + 3 * H];
+    const T dht = dh + dout;
+    const T tc = tanh(cs);
+    const T dct = dc + dht * og * (1 - tc * tc);
+    dg[j + 3 * H] = dht * tc * og * (1 - og);
+    dg[j] = dct * gg * ig * (1 - ig);
+    dg[j + H] = dct * c_prev * fg * (1 - fg);
+    dg[j + 2 * H] = dct * ig * (1 - gg * gg);
+    dc = dct * fg;
+    ''', 'dbr_lstm_step_bwd')
+_gru_step = Elementwise(
+    'raw T xw, raw T hw, raw T b_h, int64 H', 'raw T saved, T h, T hs',
+    _CELL + '''
+    const ptrdiff_t k = 3 * H * row + col;
+    const ptrdiff_t m = 4 * H * row + col;
+    const T hr = hw[k] + b_h[col];
+    const T hz = hw[k + H] + b_h[col + H];
+    const T hn = hw[k + 2 * H] + b_h[col + 2 * H];
+    const T r = dbr_rnn_sigmoid<T>(xw[k] + hr);
+    const T z = dbr_rnn_sigmoid<T>(xw[k + H] + hz);
+    const T n = tanh(xw[k + 2 * H] + r * hn);
+    saved[m] = r;
+    saved[m + H] = z;
+    saved[m + 2 * H] = n;
+    saved[m + 3 * H] = hn;
+    const T hnew = n + z * (h - n);
+    h = hnew;
+    hs = hnew;
+    ''', 'dbr_gru_step_fwd', preamble=_RNN_PREAMBLE)
+_gru_step_grad = Elementwise(
+    'T dout, T hp, raw T saved, int64 H', 'T dh, raw T gx, raw T gh',
+    _CELL + '''
+    const ptrdiff_t k = 3 * H * row + col;
+    const ptrdiff_t m = 4 * H * row + col;
+    const T r = saved[m];
+    const T z = saved[m + H];
+    const T n = saved[m + 2 * H];
+    const T hn = saved[m + 3 * H];
+    const T dht = dh + dout;
+    const T dn = dht * (1 - z) * (1 - n * n);
+    const T gr = dn * hn * r * (1 - r);
+    const T gz = dht * (hp - n) * z * (1 - z);
+    gx[k] = gr;
+    gx[k + H] = gz;
+    gx[k + 2 * H] = dn;
+    gh[k] = gr;
+    gh[k + H] = gz;
+    gh[k + 2 * H] = dn * r;
+    dh = dht * z;
+    ''', 'dbr_gru_step_bwd')
 
 
 class NStepRNN(FunctionNode):
@@ -119,8 +245,9 @@ class NStepRNN(FunctionNode):
         states, ws, bs, xs = self._split_inputs(inputs)
         xp = backend.get_array_module(*inputs)
         pk = self.packing = Packing([len(x) for x in xs])
-        order = xp.asarray(pk.order)
-        x = xp.concatenate([xs[i] for i in pk.order])[xp.asarray(pk.gather)]
+        idx = pk.on(xp)
+        order = idx.order
+        x = xp.concatenate([xs[i] for i in pk.order])[idx.gather]
         hx = states[0][:, order]
         cx = states[1][:, order] if self.mode == 'lstm' else None
         train = config.train and self.dropout_ratio > 0
@@ -139,7 +266,7 @@ class NStepRNN(FunctionNode):
             for d in range(self.n_dirs):
                 k = layer * self.n_dirs + d
                 w_in, w_h, b_in, b_h = self._layer_weights(ws, bs, k)
-                xd = x if d == 0 else x[xp.asarray(pk.reverse)]
+                xd = x if d == 0 else x[idx.reverse]
                 h, c, cache = self._run(xp, xd, hx[k], None if cx is None else cx[k],
                                         w_in, w_h, b_in, b_h)
                 self._caches.append(cache)
@@ -148,19 +275,15 @@ class NStepRNN(FunctionNode):
                 out = cache['h']
                 if d == 1:
                     restored = xp.empty_like(out)
-                    restored[xp.asarray(pk.reverse)] = out
+                    restored[idx.reverse] = out
                     out = restored
                 outs.append(out)
             x = outs[0] if self.n_dirs == 1 else xp.concatenate(outs, axis=1)
-        inverse = xp.asarray(pk.inverse_order)
+        inverse = idx.inverse_order
         results = [xp.stack(hy)[:, inverse]]
         if self.mode == 'lstm':
             results.append(xp.stack(cy)[:, inverse])
-        # Rows of sequence i in packed order: offsets[t] + (its sorted position), t < len.
-        for i in range(len(xs)):
-            j = int(pk.inverse_order[i])
-            rows = pk.offsets[:int(pk.lengths[j])] + j
-            results.append(x[xp.asarray(rows)])
+        results += [x[rows] for rows in idx.rows]
         return tuple(results)
 
     def _run(self, xp, x, h0, c0, w_in, w_h, b_in, b_h):
@@ -187,6 +310,9 @@ class NStepRNN(FunctionNode):
         elif mode == 'gru':
             saved = xp.empty((n, 4 * H), x.dtype)     # r, z, n and the hidden n-projection
             cache['saved'] = saved
+        if self._fused_steps(xp):
+            self._steps_gpu(xp, cache, h, c, xw, b_h)
+            return h, c, cache
         for t, bt in enumerate(pk.batch_sizes):
             s, e = int(pk.offsets[t]), int(pk.offsets[t + 1])
             bt = int(bt)
@@ -223,6 +349,32 @@ class NStepRNN(FunctionNode):
             cache['a'] = xw
         return h, c, cache
 
+    def _fused_steps(self, xp):
+        """Whether the time steps run as fused kernels: LSTM and GRU on a GPU."""
+        return self.mode != 'rnn' and xp is not numpy
+
+    def _steps_gpu(self, xp, cache, h, c, xw, b_h):
+        """The LSTM/GRU time steps of :meth:`_run` with one fused kernel per step."""
+        pk = self.packing
+        H = h.shape[1]
+        w_h_t = cache['w_h'].T
+        hs = cache['h']
+        hw = xp.empty((len(h), w_h_t.shape[1]), h.dtype)
+        if self.mode == 'lstm':
+            step = _lstm_step.get(h.dtype)
+            gates, cs = cache['gates'], cache['c']
+        else:
+            step = _gru_step.get(h.dtype)
+            saved = cache['saved']
+        for t, bt in enumerate(pk.batch_sizes):
+            s, e = int(pk.offsets[t]), int(pk.offsets[t + 1])
+            bt = int(bt)
+            hw_t = xp.matmul(h[:bt], w_h_t, out=hw[:bt])
+            if self.mode == 'lstm':
+                step(hw_t, H, gates[s:e], c[:bt], h[:bt], cs[s:e], hs[s:e])
+            else:
+                step(xw[s:e], hw_t, b_h, H, saved[s:e], h[:bt], hs[s:e])
+
     # ----- backward ----------------------------------------------------------------------------
     def backward(self, indexes, grad_outputs):
         if config.enable_backprop:
@@ -238,7 +390,8 @@ class NStepRNN(FunctionNode):
         ns = self.n_states
         dtype = xs[0].dtype
         n_rows = int(pk.offsets[-1])
-        order = xp.asarray(pk.order)
+        idx = pk.on(xp)
+        order = idx.order
         n_k = self.n_layers * self.n_dirs
         H = states[0].shape[2]
 
@@ -249,17 +402,15 @@ class NStepRNN(FunctionNode):
         dcy = sorted_grad(grad_outputs[1]) if self.mode == 'lstm' else None
         # Gradient w.r.t. the top layer's packed output.
         dx = xp.zeros((n_rows, H * self.n_dirs), dtype)
-        for i, gy in enumerate(grad_outputs[ns:]):
+        for rows, gy in zip(idx.rows, grad_outputs[ns:]):
             if gy is not None:
-                j = int(pk.inverse_order[i])
-                rows = pk.offsets[:int(pk.lengths[j])] + j
-                dx[xp.asarray(rows)] = gy.array
+                dx[rows] = gy.array
         dws = [None] * len(ws)
         dbs = [None] * len(bs)
         dhx = xp.empty((n_k, len(xs), H), dtype)
         dcx = xp.empty_like(dhx) if self.mode == 'lstm' else None
-        x0 = xp.concatenate([xs[i] for i in pk.order])[xp.asarray(pk.gather)]
-        reverse = xp.asarray(pk.reverse)
+        x0 = xp.concatenate([xs[i] for i in pk.order])[idx.gather]
+        reverse = idx.reverse
         for layer in reversed(range(self.n_layers)):
             if layer == 0:
                 layer_x = x0
@@ -304,14 +455,14 @@ class NStepRNN(FunctionNode):
             if layer > 0 and self._masks[layer] is not None:
                 dlayer_x *= self._masks[layer]
             dx = dlayer_x
-        inverse = xp.asarray(pk.inverse_order)
+        inverse = idx.inverse_order
         grads = [dhx[:, inverse]]
         if self.mode == 'lstm':
             grads.append(dcx[:, inverse])
         grads += dws + dbs
         # dx is in packed order of the sorted, concatenated input: scatter back per sequence.
         flat = xp.empty((n_rows, dx.shape[1]), dtype)
-        flat[xp.asarray(pk.gather)] = dx
+        flat[idx.gather] = dx
         starts = numpy.concatenate([[0], numpy.cumsum(pk.lengths)])
         for i in range(len(xs)):
             j = int(pk.inverse_order[i])
@@ -327,11 +478,12 @@ class NStepRNN(FunctionNode):
         w_h = cache['w_h']
         n = len(hs)
         b0 = int(pk.batch_sizes[0])
-        h_prev = xp.concatenate([h0[:b0], hs[xp.asarray(pk.prev)]])
+        prev = pk.on(xp).prev
+        h_prev = xp.concatenate([h0[:b0], hs[prev]])
         dh = dhy.copy()
         if mode == 'lstm':
             gates, cs = cache['gates'], cache['c']
-            c_prev = xp.concatenate([c0[:b0], cs[xp.asarray(pk.prev)]])
+            c_prev = xp.concatenate([c0[:b0], cs[prev]])
             dc = dcy.copy()
             dg = xp.empty_like(gates)
         elif mode == 'gru':
@@ -341,6 +493,12 @@ class NStepRNN(FunctionNode):
         else:
             a = cache['a']
             dg = xp.empty_like(a)
+        if self._fused_steps(xp):
+            if mode == 'lstm':
+                self._steps_backward_gpu(xp, cache, dout, dh, dc, c_prev, dg, dg)
+                return dg, dg, h_prev, dh, dc
+            self._steps_backward_gpu(xp, cache, dout, dh, None, h_prev, dgx, dgh)
+            return dgx, dgh, h_prev, dh, None
         for t in reversed(range(len(pk.batch_sizes))):
             s, e = int(pk.offsets[t]), int(pk.offsets[t + 1])
             bt = e - s
@@ -382,6 +540,32 @@ class NStepRNN(FunctionNode):
         if mode == 'gru':
             return dgx, dgh, h_prev, dh, None
         return dg, dg, h_prev, dh, (dc if mode == 'lstm' else None)
+
+    def _steps_backward_gpu(self, xp, cache, dout, dh, dc, prev, dgx, dgh):
+        """The LSTM/GRU steps of :meth:`_run_backward`, one fused kernel per step.
+
+        ``prev`` holds each packed row's previous cell state (LSTM) or hidden state (GRU);
+        ``dh``/``dc`` are updated in place and the gate gradients w.r.t. the input and hidden
+        projections written into ``dgx``/``dgh`` (the same array for LSTM).
+        """
+        pk = self.packing
+        H = dh.shape[1]
+        w_h = cache['w_h']
+        if self.mode == 'lstm':
+            step = _lstm_step_grad.get(dh.dtype)
+            gates, cs = cache['gates'], cache['c']
+        else:
+            step = _gru_step_grad.get(dh.dtype)
+            saved = cache['saved']
+        for t in reversed(range(len(pk.batch_sizes))):
+            s, e = int(pk.offsets[t]), int(pk.offsets[t + 1])
+            bt = e - s
+            if self.mode == 'lstm':
+                step(dh[:bt], dout[s:e], cs[s:e], prev[s:e], gates[s:e], H, dc[:bt], dgx[s:e])
+                xp.matmul(dgx[s:e], w_h, out=dh[:bt])
+            else:
+                step(dout[s:e], prev[s:e], saved[s:e], H, dh[:bt], dgx[s:e], dgh[s:e])
+                dh[:bt] += dgh[s:e] @ w_h
 
     def _composed_backward(self, indexes, grad_outputs):
         from dbr.function_node import grad
