@@ -1,5 +1,5 @@
 """Stacked GRUs over variable-length sequences: ``n_step_gru`` and ``n_step_bigru``."""
-from dbr.functions.rnn._n_step import n_step
+from dbr.functions.rnn._cudnn_rnn import n_step
 
 
 def n_step_gru(n_layers, dropout_ratio, hx, ws, bs, xs):
@@ -9,6 +9,9 @@ def n_step_gru(n_layers, dropout_ratio, hx, ws, bs, xs):
     state, gates r, z, n: ``r = sigmoid(W0 x + b0 + W3 h + b3)``,
     ``z = sigmoid(W1 x + b1 + W4 h + b4)``, ``n = tanh(W2 x + b2 + r * (W5 h + b5))``,
     ``h' = (1 - z) * n + z * h``.
+
+    On CuPy arrays it may run on cuDNN, and a double backprop then takes the differentiable
+    CuPy path: see :func:`n_step_lstm`.
 
     Args:
         n_layers (int): Number of layers.

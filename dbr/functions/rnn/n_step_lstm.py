@@ -1,5 +1,5 @@
 """Stacked LSTMs over variable-length sequences: ``n_step_lstm`` and ``n_step_bilstm``."""
-from dbr.functions.rnn._n_step import n_step
+from dbr.functions.rnn._cudnn_rnn import n_step
 
 
 def n_step_lstm(n_layers, dropout_ratio, hx, cx, ws, bs, xs):
@@ -8,6 +8,12 @@ def n_step_lstm(n_layers, dropout_ratio, hx, cx, ws, bs, xs):
     Gate layout (Chainer's and cuDNN's): ``ws[l][0:4]`` multiply the input and ``ws[l][4:8]``
     the hidden state for the gates **i, f, g, o**; ``c = f * c_prev + i * g`` and
     ``h = o * tanh(c)``; gate ``q`` adds ``bs[l][q] + bs[l][q + 4]``.
+
+    On CuPy arrays it runs on cuDNN when ``dbr.config.use_cudnn`` allows (``'auto'``: when
+    cuDNN is available; ``'always'``: required; ``'never'``: the CuPy path). cuDNN's backward is
+    not itself differentiable, so a double backprop (``enable_double_backprop=True``) through a
+    cuDNN call re-runs the forward on the differentiable CuPy path; with dropout active in train
+    mode that is impossible, and it raises (use ``use_cudnn='never'`` there).
 
     Args:
         n_layers (int): Number of layers.

@@ -1,5 +1,5 @@
 """Stacked Elman RNNs over variable-length sequences: ``n_step_rnn`` and ``n_step_birnn``."""
-from dbr.functions.rnn._n_step import n_step
+from dbr.functions.rnn._cudnn_rnn import n_step
 
 
 def _check_activation(label, activation):
@@ -9,6 +9,9 @@ def _check_activation(label, activation):
 
 def n_step_rnn(n_layers, dropout_ratio, hx, ws, bs, xs, activation='tanh'):
     """Stacked unidirectional RNN: ``h' = act(W0 x + b0 + W1 h + b1)``.
+
+    On CuPy arrays it may run on cuDNN, and a double backprop then takes the differentiable
+    CuPy path: see :func:`n_step_lstm`.
 
     Args:
         n_layers (int): Number of layers.
