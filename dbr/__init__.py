@@ -15,7 +15,7 @@ from dbr import configuration  # noqa: F401
 from dbr.backends import cuda  # noqa: F401
 from dbr import initializers  # noqa: F401
 from dbr import type_check  # noqa: F401
-from dbr.backend import get_device  # noqa: F401
+from dbr.backend import get_device, using_device  # noqa: F401
 from dbr.configuration import (config, force_backprop_mode, get_dtype, global_config,  # noqa: F401
                                no_backprop_mode, using_config)
 from dbr.function_node import FunctionNode, grad  # noqa: F401
@@ -44,7 +44,9 @@ __version__ = '0.1.0'
 _LAZY_SUBMODULES = ('compat', 'computational_graph', 'dataset', 'datasets', 'distributions', 'iterators',
                     'training', 'utils')
 # Top-level names that live in a lazy submodule (Chainer exposes them as `chainer.<name>`).
-_LAZY_ATTRIBUTES = {'kl_divergence': 'distributions', 'register_kl': 'distributions'}
+_LAZY_ATTRIBUTES = {'Distribution': 'distributions', 'cross_entropy': 'distributions',
+                    'kl_divergence': 'distributions', 'register_kl': 'distributions',
+                    'print_runtime_info': '_runtime_info'}
 
 
 def __getattr__(name):

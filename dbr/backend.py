@@ -65,8 +65,26 @@ class Device:
             return None
         return self._send_array(arrays)
 
+    @property
+    def supported_array_types(self):
+        """The array types this device's ``xp`` computes on."""
+        return (self.xp.ndarray,)
+
+    def is_array_supported(self, array):
+        """True when ``array`` lives on this device.
+
+        Example:
+            >>> dbr.get_device('@numpy').is_array_supported(numpy.zeros(2))
+            True
+        """
+        return isinstance(array, self.supported_array_types)
+
     def use(self):
         """Makes this device current for the calling thread (a no-op on the CPU)."""
+
+    def create_context(self):
+        """Returns a context manager in which this device is current (see :func:`using_device`)."""
+        return self
 
     def __enter__(self):
         self.use()
@@ -98,6 +116,14 @@ class CpuDevice(Device):
     xp = numpy
     name = '@numpy'
 
+    @staticmethod
+    def from_array(array):
+        """Returns the host device if ``array`` is a NumPy array (or scalar), else None."""
+        return _cpu_device if isinstance(array, (numpy.ndarray, numpy.generic)) else None
+
+    def is_array_supported(self, array):
+        return isinstance(array, (numpy.ndarray, numpy.generic))
+
     def _send_array(self, a):
         return to_cpu(a)
 
@@ -118,6 +144,19 @@ class GpuDevice(Device):
         self.name = f'@cupy:{self.id}'
         self._previous = []
 
+    @staticmethod
+    def from_device_id(device_id):
+        """Returns the device of GPU ``device_id``."""
+        return GpuDevice(device_id)
+
+    @staticmethod
+    def from_array(array):
+        """Returns the device holding ``array`` if it is a CuPy array, else None."""
+        return GpuDevice(array.device.id) if is_gpu_array(array) else None
+
+    def is_array_supported(self, array):
+        return isinstance(array, self.xp.ndarray) and array.device.id == self.id
+
     def use(self):
         self.device.use()
 
@@ -134,6 +173,18 @@ class GpuDevice(Device):
         return to_gpu(a, self.id)
 
 
+class ChainerxDevice(Device):
+    """ChainerX devices do not exist in dbr; the class is here for ``isinstance`` tests only.
+
+    Code written for Chainer v7 may ask ``isinstance(device, backend.ChainerxDevice)``; the
+    answer is always False, since no instance can be made.
+    """
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError('dbr.backend.ChainerxDevice: dbr has no ChainerX; use "@numpy" or '
+                           '"@cupy:N" devices')
+
+
 _cpu_device = CpuDevice()
 
 
@@ -142,8 +193,9 @@ def get_device(device_spec):
 
     Args:
         device_spec: ``'@numpy'`` (or ``-1``, ``None``, ``'cpu'``, ``numpy``) for the host;
-            ``'@cupy:N'`` (or an int ``N >= 0``, ``'cuda:N'``, a ``cupy.cuda.Device``) for GPU N;
-            a :class:`Device` is returned as is.
+            ``'@cupy:N'`` (or an int ``N >= 0``, ``'cuda:N'``, ``(cupy, N)``, a
+            ``cupy.cuda.Device``) for GPU N; a :class:`Device` is returned as is. ChainerX
+            specs (``'native'``, ``'native:0'``) raise a RuntimeError: dbr has no ChainerX.
 
     Example:
         >>> dbr.get_device('@numpy').xp
@@ -162,6 +214,9 @@ def get_device(device_spec):
         spec = device_spec.strip()
         if spec in ('@numpy', 'cpu'):
             return _cpu_device
+        if spec == 'native' or spec.startswith('native:'):
+            raise RuntimeError(f'dbr.get_device: {device_spec!r} names a ChainerX device, and dbr '
+                               f'has no ChainerX; use "@numpy" (or "@cupy:N" for GPU N)')
         if spec.lstrip('-').isdigit():   # '--device 0' from a command line
             return get_device(int(spec))
         for prefix in ('@cupy:', 'cuda:', 'gpu:'):
@@ -169,6 +224,11 @@ def get_device(device_spec):
                 return GpuDevice(int(spec[len(prefix):]))
         raise ValueError(f'dbr.get_device: unknown device spec {device_spec!r}; '
                          f'expected "@numpy" or "@cupy:N"')
+    if (isinstance(device_spec, tuple) and len(device_spec) == 2
+            and getattr(device_spec[0], '__name__', None) == 'cupy'
+            and isinstance(device_spec[1], (int, numpy.integer))
+            and not isinstance(device_spec[1], bool) and device_spec[1] >= 0):
+        return GpuDevice(int(device_spec[1]))   # Chainer v7's ``(cupy, N)``
     cp = _cupy()
     if cp is not None:
         if device_spec is cp:
@@ -248,3 +308,45 @@ def to_device(device_spec, array):
         >>> x = dbr.backend.to_device('@numpy', x)  # doctest: +SKIP
     """
     return get_device(device_spec).send(array)
+
+
+def using_device(device_spec):
+    """Context manager making the device named by ``device_spec`` current in this thread.
+
+    On exit the previously current GPU is current again; on the host this changes nothing.
+
+    Example:
+        >>> with dbr.backend.using_device('@numpy'):
+        ...     pass
+        >>> with dbr.backend.using_device('@cupy:1'):  # doctest: +SKIP
+        ...     a = cupy.empty((3, 2))                   # allocated on GPU 1
+    """
+    return get_device(device_spec).create_context()
+
+
+def copyto(dst, src):
+    """Copies the elements of ``src`` into the array ``dst``, across devices if needed.
+
+    ``src`` (a NumPy or CuPy array, or a scalar) is broadcast to ``dst``'s shape and cast to its
+    dtype under ``numpy.copyto``'s ``'same_kind'`` rule.
+
+    Raises:
+        TypeError: ``dst`` is not a NumPy or CuPy array, or the cast is not 'same_kind'.
+
+    Example:
+        >>> dst = numpy.zeros(3, 'f')
+        >>> dbr.backend.copyto(dst, numpy.arange(3))
+        >>> dst
+        array([0., 1., 2.], dtype=float32)
+    """
+    if isinstance(dst, numpy.ndarray):
+        numpy.copyto(dst, to_cpu(src) if is_gpu_array(src) else src)
+    elif is_gpu_array(dst):
+        cupy = _cupy()
+        with dst.device:
+            if not is_gpu_array(src):
+                src = cupy.asarray(src)
+            cupy.copyto(dst, src)
+    else:
+        raise TypeError(f'dbr.backend.copyto: dst must be a NumPy or CuPy array, got '
+                        f'{type(dst).__name__}')

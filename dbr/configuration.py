@@ -16,7 +16,11 @@ class _LocalConfig(threading.local):
     """Per-thread view of the configuration; unset keys fall back to the global ones.
 
     No ``__getattr__`` here: defining one would slow every attribute read on the hot path.
+    Writes (``dbr.config.dtype = 'float16'``) are checked like ``using_config`` values.
     """
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, _validate(name, value))
 
     def show(self, file=None):
         """Prints every configuration key and the value this thread sees.
@@ -53,7 +57,7 @@ class _GlobalConfig:
     def __setattr__(self, name, value):
         if name.startswith('_'):
             raise AttributeError(f'dbr.global_config: keys may not start with "_", got {name!r}')
-        setattr(_LocalConfig, name, value)
+        setattr(_LocalConfig, name, _validate(name, value))
 
     def __delattr__(self, name):
         delattr(_LocalConfig, name)
@@ -68,6 +72,18 @@ class _GlobalConfig:
 global_config = _GlobalConfig()
 config = _LocalConfig()
 
+_LEVELS = ('always', 'auto', 'never')
+_LEVEL_KEYS = ('use_cudnn', 'use_cudnn_tensor_core', 'use_ideep')
+
+
+def _validate(name, value):
+    if name in _LEVEL_KEYS and value not in _LEVELS:
+        raise ValueError(f'dbr.config: {name} must be one of {_LEVELS}, got {value!r}')
+    if name == 'dtype':
+        return numpy.dtype(value)
+    return value
+
+
 global_config.train = True
 global_config.enable_backprop = True
 global_config.type_check = True
@@ -77,15 +93,13 @@ global_config.cudnn_deterministic = False
 global_config.dtype = numpy.dtype(numpy.float32)
 global_config.keep_graph_on_report = False
 
-_USE_CUDNN_VALUES = ('always', 'auto', 'never')
-
-
-def _validate(name, value):
-    if name == 'use_cudnn' and value not in _USE_CUDNN_VALUES:
-        raise ValueError(f'using_config: use_cudnn must be one of {_USE_CUDNN_VALUES}, got {value!r}')
-    if name == 'dtype':
-        return numpy.dtype(value)
-    return value
+# Keys Chainer scripts set that tune speed, never results; dbr accepts them with Chainer's
+# defaults. Without iDeep, every ``use_ideep`` level computes with NumPy, as in Chainer without it.
+global_config.autotune = False
+global_config.use_cudnn_tensor_core = 'auto'
+global_config.use_ideep = 'never'
+global_config.lazy_grad_sum = False
+global_config.warn_nondeterministic = False
 
 
 @contextlib.contextmanager

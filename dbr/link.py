@@ -238,10 +238,6 @@ class Link:
             for name in ret._params:
                 d[name] = copy_module.copy(d[name])
                 d[name].cleargrad()
-            for name in getattr(ret, '_children', ()):
-                child = d[name].copy('share')
-                child.name = name
-                d[name] = child
             return ret
         if mode == 'copy':
             return copy_module.deepcopy(self)
@@ -421,6 +417,18 @@ class Chain(Link):
             yield prefix, child
             for path, link in child.namedlinks(skipself=True):
                 yield prefix + path, link
+
+    def copy(self, mode='share'):
+        ret = super().copy(mode)
+        if mode == 'share':
+            # Its own registry: a link registered on the copy is added there only.
+            ret._children = dict(self._children)
+            d = ret.__dict__
+            for name in ret._children:
+                child = d[name].copy('share')
+                child.name = name
+                d[name] = child
+        return ret
 
     def serialize(self, serializer):
         super().serialize(serializer)

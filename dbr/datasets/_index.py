@@ -4,6 +4,7 @@ import numbers
 import numpy
 
 from dbr import backend
+from dbr.dataset.dataset_mixin import positions
 
 
 def is_int(index):
@@ -24,7 +25,8 @@ def check_int(label, index, length):
 
 
 def take(label, dataset, indices, length):
-    """``dataset[indices]`` for a list or 1-D integer array of indices, for any dataset."""
+    """``dataset[indices]`` for a list, a 1-D integer array or a boolean mask, for any dataset."""
+    indices = positions(label, indices, length)
     if isinstance(dataset, numpy.ndarray) or backend.is_gpu_array(dataset):
         try:
             return dataset[indices]

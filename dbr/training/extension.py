@@ -12,6 +12,8 @@ class Extension:
         trigger: When to run, e.g. ``(1, 'epoch')``; ``trainer.extend`` may override it.
         priority (int): Higher runs first at the same iteration.
         name (str): Default name in ``trainer.extend`` (the class name otherwise).
+        PRIORITY_WRITER, PRIORITY_EDITOR, PRIORITY_READER (int): The module's priority
+            levels, also reachable from the class and its subclasses (``self.PRIORITY_WRITER``).
 
     Example:
         >>> class Hello(dbr.training.Extension):
@@ -19,6 +21,10 @@ class Extension:
         ...     def __call__(self, trainer):
         ...         print('epoch', trainer.updater.epoch)
     """
+
+    PRIORITY_WRITER = PRIORITY_WRITER
+    PRIORITY_EDITOR = PRIORITY_EDITOR
+    PRIORITY_READER = PRIORITY_READER
 
     trigger = 1, 'iteration'
     priority = PRIORITY_READER

@@ -34,7 +34,10 @@ class Trainer:
     models, iteration), every extension's state and trigger, the stop trigger, the elapsed time
     and the random states of Python's ``random``, NumPy's global generator and (when used)
     CuPy's generators. A snapshot taken by :func:`~dbr.training.extensions.snapshot`, loaded
-    into a freshly built identical trainer, continues bit for bit like an uninterrupted run.
+    into a freshly built identical trainer, continues bit for bit like an uninterrupted run:
+    the snapshot extension saves the trainer once every extension of its iteration has run
+    (in Chainer the extensions after it were saved before their turn, so a resumed run
+    repeated their work of that iteration one iteration late).
 
     Args:
         updater: The updater (e.g. :class:`~dbr.training.updaters.StandardUpdater`).
@@ -70,6 +73,7 @@ class Trainer:
         self._start_at = None
         self._snapshot_elapsed_time = 0.0
         self._final_elapsed_time = None
+        self._iteration_end = None  # callables run once the current iteration's extensions ran
         updater.connect_trainer(self)
         for ext in extensions or ():
             self.extend(ext)
@@ -180,19 +184,26 @@ class Trainer:
         update = self.updater.update
         reporter = self.reporter
         stop_trigger = self.stop_trigger
+        self._iteration_end = []
         try:
             self.observation = {}
             with reporter.scope(self.observation):
-                for _, entry in extensions:
-                    if entry.call_before_training:
-                        entry.extension(self)
+                try:
+                    for _, entry in extensions:
+                        if entry.call_before_training:
+                            entry.extension(self)
+                finally:
+                    self._end_iteration()
             while not stop_trigger(self):
                 self.observation = {}
                 with reporter.scope(self.observation):
                     update()
-                    for _, entry in extensions:
-                        if entry.trigger(self):
-                            entry.extension(self)
+                    try:
+                        for _, entry in extensions:
+                            if entry.trigger(self):
+                                entry.extension(self)
+                    finally:
+                        self._end_iteration()
         except Exception as e:
             tb = sys.exc_info()[2]
             err = sys.stderr
@@ -214,6 +225,7 @@ class Trainer:
                     traceback.print_tb(sys.exc_info()[2], file=err)
             raise
         finally:
+            self._iteration_end = None
             for _, entry in extensions:
                 finalize = getattr(entry.extension, 'finalize', None)
                 if finalize is not None:
@@ -221,6 +233,19 @@ class Trainer:
             self.updater.finalize()
         self._final_elapsed_time = self.elapsed_time
         self._done = True
+
+    def _at_iteration_end(self, fn):
+        """Runs ``fn()`` after the extensions of the current iteration (at once outside
+        :meth:`run`'s loop). The snapshot extension saves the trainer this way."""
+        if self._iteration_end is None:
+            fn()
+        else:
+            self._iteration_end.append(fn)
+
+    def _end_iteration(self):
+        pending, self._iteration_end = self._iteration_end, []
+        for fn in pending:
+            fn()
 
     def serialize(self, serializer):
         """Saves or loads the whole training state.

@@ -1,4 +1,5 @@
-"""Utilities: ``WalkerAlias`` (the sampler behind negative sampling).
+"""Utilities: ``WalkerAlias`` (the sampler behind negative sampling) and ``argument``
+(keyword-argument parsing that explains retired arguments).
 
 Example:
     >>> from dbr.utils import WalkerAlias

@@ -66,6 +66,8 @@ CASES = {
     'Bias': (lambda: L.Bias(shape=(3,)), lambda l: F.sum(l(X2) ** 2)),
     'NegativeSampling': (lambda: L.NegativeSampling(3, [3, 2, 4, 1], 2),
                          lambda l: _negative_sampling(l, X2)),
+    'BinaryHierarchicalSoftmax': (lambda: L.BinaryHierarchicalSoftmax(3, ((0, 1), (2, 3))),
+                                  lambda l: l(X2, numpy.array([0, 3, 2, 1], numpy.int32))),
     'Classifier': (lambda: L.Classifier(L.Linear(3, 3)),
                    lambda l: l(X2, numpy.array([0, 2, 1, 1], numpy.int32))),
     'NStepLSTM': (lambda: L.NStepLSTM(2, 3, 4, 0.0), lambda l: _seq_sum(l(None, None, SEQ))),

@@ -139,6 +139,26 @@ def test_evaluate_can_be_overridden():
     assert Fixed(_iterator([1], 1), _Probe())() == {'main/score': 0.0}
 
 
+def test_evaluate_on_its_own_sets_up_the_reporter_and_test_mode():
+    model = _Probe()
+    ev = extensions.Evaluator(_iterator([1, 2, 3, 4, 5, 9], 4), model)
+    result = ev.evaluate()
+    assert result == ev()
+    assert result['main/x'] == pytest.approx(4.75) and result['main/train'] == 0.0
+    assert dbr.config.train is True
+
+    class Scaled(extensions.Evaluator):  # an override around the base loop runs once
+        calls = 0
+
+        def evaluate(self):
+            self.calls += 1
+            return {k: 2 * v for k, v in super().evaluate().items()}
+
+    scaled = Scaled(_iterator([1, 2, 3, 4, 5, 9], 4), _Probe())
+    assert scaled.evaluate()['main/x'] == pytest.approx(9.5)
+    assert scaled.calls == 1
+
+
 # ----- LogReport ---------------------------------------------------------------------------
 
 class _Counter(dbr.Link):

@@ -514,3 +514,70 @@ def test_fail_on_nonnumber_stops_a_trainer(tmp_path):
     with pytest.raises(RuntimeError, match='parameter /predictor/l1/W'):
         trainer.run(show_loop_exception_msg=False)
     assert updater.iteration == 4
+
+
+# ----- MicroAverage / unchain_variables ---------------------------------------------------------
+
+def _run_micro_average(ext, trainer, observations):
+    """Calls ``ext`` at iterations 1, 2, ... inside a reporter scope; returns what it reported."""
+    results = {}
+    for i, obs in enumerate(observations, 1):
+        trainer.updater.iteration = i
+        trainer.observation = dict(obs)
+        with dbr.Reporter().scope(trainer.observation):
+            ext(trainer)
+        if 'main/accuracy' in trainer.observation:
+            results[i] = trainer.observation['main/accuracy']
+    return results
+
+
+def test_micro_average_is_a_ratio_of_sums_over_each_interval():
+    ext = extensions.MicroAverage('main/correct', 'main/total', 'main/accuracy')
+    assert ext.priority == extensions.MicroAverage.PRIORITY_EDITOR
+    trainer = _Trainer()  # two iterations per epoch
+    correct = dbr.Variable(numpy.array(1, numpy.int64))  # values may be Variables or arrays
+    observations = [{'main/correct': 3, 'main/total': 4},
+                    {'main/correct': correct, 'main/total': numpy.array(2)},
+                    {},  # nothing reported: neither summed nor does the trigger advance
+                    {'main/correct': 5.0, 'main/total': 5}]
+    # epoch 1: (3 + 1) / (4 + 2), not the mean of the ratios (0.625)
+    assert _run_micro_average(ext, trainer, observations) == {2: pytest.approx(4 / 6), 4: 1.0}
+
+
+def test_micro_average_state_survives_a_snapshot_and_names_a_zero_denominator():
+    ext = extensions.MicroAverage('main/correct', 'main/total', 'main/accuracy')
+    trainer = _Trainer()
+    _run_micro_average(ext, trainer, [{'main/correct': 1, 'main/total': 4}])
+    s = DictionarySerializer()
+    ext.serialize(s)
+    resumed = extensions.MicroAverage('main/correct', 'main/total', 'main/accuracy')
+    resumed.serialize(NpzDeserializer(s.target))
+    trainer.updater.iteration = 2
+    trainer.observation = {'main/correct': 2, 'main/total': 2}
+    with dbr.Reporter().scope(trainer.observation):
+        resumed(trainer)
+    assert trainer.observation['main/accuracy'] == pytest.approx(3 / 6)
+    zero = extensions.MicroAverage('main/correct', 'main/total', 'main/accuracy',
+                                   trigger=(1, 'iteration'))
+    with pytest.raises(ZeroDivisionError, match="MicroAverage: the sum of 'main/total' is 0"):
+        _run_micro_average(zero, _Trainer(), [{'main/correct': 0, 'main/total': 0}])
+
+
+def test_unchain_variables_frees_reported_graphs_when_they_were_kept():
+    trainer = _Trainer()
+    ext = extensions.unchain_variables()
+    assert ext.priority == 0
+    x = dbr.Variable(numpy.ones(3, numpy.float32))
+    try:
+        dbr.config.keep_graph_on_report = True
+        ext.initialize(trainer)
+        y = F.exp(x)
+        trainer.observation = {'y': y, 'n': 1.0}
+        assert ext.trigger(trainer)
+        ext(trainer)
+        assert y.creator is None and trainer.observation['n'] == 1.0
+        dbr.config.keep_graph_on_report = False
+    finally:
+        dbr.config.keep_graph_on_report = False
+    assert ext.trigger(trainer)  # the flag was on during that iteration
+    assert not ext.trigger(trainer)

@@ -185,6 +185,45 @@ def test_manual_resume_with_load_npz_is_bit_identical(tmp_path):
                      for e in resumed.get_extension('LogReport').log]
 
 
+def _with_late_extensions(trainer, model, calls):
+    """Extensions that run after the trainer snapshot in the same iteration (same priority
+    registered later, and lower priority), as in Chainer's DCGAN example."""
+    trainer.extend(extensions.snapshot_object(model, 'model_iter_{.updater.iteration}'),
+                   trigger=(4, 'iteration'))
+
+    @training.make_extension(trigger=(4, 'iteration'), priority=-200)
+    def late(trainer):
+        calls.append(trainer.updater.iteration)
+    trainer.extend(late)
+
+
+def test_resume_does_not_repeat_what_ran_after_the_snapshot_in_its_iteration(tmp_path):
+    full_calls, calls = [], []
+    full, _ = _trainer(str(tmp_path / 'full'), snapshot_kwargs={})
+    _with_late_extensions(full, full.updater.get_optimizer('main').target, full_calls)
+    full.run()
+    first, model = _trainer(str(tmp_path / 'part'), stop=8, snapshot_kwargs={})
+    _with_late_extensions(first, model, calls)
+    first.run()
+    resumed, model = _trainer(str(tmp_path / 'part'), snapshot_kwargs={})
+    _with_late_extensions(resumed, model, calls)
+    load_npz(str(tmp_path / 'part' / 'snapshot_iter_8'), resumed)
+    with numpy.load(str(tmp_path / 'part' / 'snapshot_iter_8')) as f:
+        # saved after the later extensions of iteration 8 had seen it
+        assert int(f['extension_triggers/late/previous_iteration']) == 8
+        assert int(f['extension_triggers/snapshot_object/previous_iteration']) == 8
+    resumed.run()
+    assert calls == full_calls == [4, 8, 12]
+    assert sorted(os.listdir(tmp_path / 'part')) == sorted(os.listdir(tmp_path / 'full'))
+
+
+def test_snapshot_outside_a_running_trainer_is_written_at_once(tmp_path):
+    trainer, _ = _trainer(str(tmp_path))
+    os.makedirs(trainer.out, exist_ok=True)
+    extensions.snapshot(filename='now')(trainer)
+    assert os.path.exists(tmp_path / 'now')
+
+
 def test_snapshot_restores_python_and_numpy_random_state(tmp_path):
     trainer, _ = _trainer(str(tmp_path))
     numpy.random.seed(5)

@@ -134,6 +134,31 @@ def test_make_extension_defaults_are_used(tmp_path):
     assert trainer._extensions['ext'].priority == 500
 
 
+def test_make_extension_finalizer_default_name_and_class_priorities(tmp_path):
+    trainer, _ = _trainer(tmp_path, stop=(3, 'iteration'))
+    calls = []
+
+    @training.make_extension(default_name='watch', finalizer=lambda: calls.append('end'))
+    def ext(trainer):
+        calls.append(trainer.updater.iteration)
+
+    class Writer(training.Extension):
+        priority = training.Extension.PRIORITY_WRITER
+
+        def __call__(self, trainer):
+            calls.append('w')
+
+    assert (training.Extension.PRIORITY_WRITER, training.Extension.PRIORITY_EDITOR,
+            training.Extension.PRIORITY_READER) == (300, 200, 100)
+    assert Writer().PRIORITY_READER == training.extension.PRIORITY_READER
+    assert ext.priority == training.PRIORITY_READER and ext.trigger == (1, 'iteration')
+    trainer.extend(ext)
+    trainer.extend(Writer())
+    trainer.run()
+    assert trainer.get_extension('watch') is ext
+    assert calls == ['w', 1, 'w', 2, 'w', 3, 'end']
+
+
 def test_initialize_finalize_and_elapsed_time(tmp_path):
     trainer, _ = _trainer(tmp_path, stop=(2, 'iteration'))
     events = []

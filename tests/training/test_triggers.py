@@ -266,3 +266,50 @@ def test_triggers_are_saved_in_an_npz_file_and_restored():
     b = triggers.ManualScheduleTrigger([2], 'epoch')
     load_npz(buf, b)
     assert b.finished and b._previous_iteration == 8
+
+
+def test_chainer_module_paths_of_triggers_and_updaters():
+    import dbr
+    from dbr.training import updater, util
+    assert util.get_trigger is triggers.get_trigger
+    assert dbr.training.IntervalTrigger is triggers.IntervalTrigger
+    assert updater.StandardUpdater is dbr.training.updaters.StandardUpdater
+    assert updater.Updater is dbr.training.Updater
+
+
+@pytest.mark.parametrize('call_on_resume', [False, True])
+def test_once_trigger_fires_once_and_after_resume_only_if_asked(call_on_resume):
+    trainer = _Trainer()
+    a = triggers.OnceTrigger(call_on_resume)
+    assert not a.finished
+    assert _fires(a, trainer, 4) == [1]
+    assert a.finished
+    b = triggers.OnceTrigger(call_on_resume)
+    _round_trip(a, b)  # a resumed run builds a fresh trigger and loads the snapshot into it
+    assert b.finished is not call_on_resume
+    assert _fires(b, trainer, 3) == ([1] if call_on_resume else [])
+    assert b.finished
+
+
+class _TimedTrainer:
+    def __init__(self):
+        self.elapsed_time = 0.
+
+
+def test_time_trigger_fires_after_each_period_and_catches_up():
+    trigger = triggers.TimeTrigger(10)
+    trainer = _TimedTrainer()
+    fired = []
+    for t in (3., 9.9, 10.5, 15., 20.5, 47., 47.5, 48., 48.5):
+        trainer.elapsed_time = t
+        fired.append(trigger(trainer))
+    # 47 s passed 30 and 40 at once: one firing per call until it has caught up.
+    assert fired == [False, False, True, False, True, True, True, False, False]
+    resumed = triggers.TimeTrigger(10)
+    _round_trip(trigger, resumed)
+    trainer.elapsed_time = 49.
+    assert resumed(trainer) is False
+    trainer.elapsed_time = 50.5
+    assert resumed(trainer) is True
+    with pytest.raises(ValueError, match='TimeTrigger: period must be positive, got 0'):
+        triggers.TimeTrigger(0)

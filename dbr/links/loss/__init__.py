@@ -1,6 +1,7 @@
-"""Links that own a loss's parameters: NegativeSampling."""
+"""Links that own a loss's parameters: BinaryHierarchicalSoftmax, NegativeSampling."""
 
 # link name -> module in this package; dbr.links imports a module on first use.
 EXPORTS = {
+    'BinaryHierarchicalSoftmax': 'hierarchical_softmax',
     'NegativeSampling': 'negative_sampling',
 }

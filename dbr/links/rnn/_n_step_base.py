@@ -3,6 +3,7 @@ import numpy
 
 from dbr import initializers
 from dbr.link import ChainList, Link
+from dbr.utils import argument
 from dbr.variable import Parameter, Variable
 
 
@@ -26,8 +27,18 @@ class NStepRNNBase(ChainList):
     use_bi_direction = False
     activation = None
 
-    def __init__(self, n_layers, in_size, out_size, dropout, *, initialW=None,
-                 initial_bias=None):
+    def __init__(self, n_layers, in_size, out_size, dropout, initialW=None, initial_bias=None,
+                 **kwargs):
+        if kwargs:
+            argument.check_unexpected_kwargs(
+                kwargs,
+                use_cudnn='use_cudnn argument is not supported anymore; use '
+                          "dbr.using_config('use_cudnn', ...)",
+                use_bi_direction='use_bi_direction is not supported anymore; use the NStepBi* '
+                                 'links',
+                activation='activation is not supported anymore; use the NStepRNNTanh / '
+                           'NStepRNNReLU links')
+            argument.assert_kwargs_empty(kwargs)
         if not isinstance(n_layers, int) or n_layers < 1:
             raise ValueError(f'{type(self).__name__}: n_layers must be a positive int, got '
                              f'{n_layers!r}')
@@ -92,7 +103,12 @@ class NStepRNNBase(ChainList):
             for j in range(self.n_weights // 2):
                 getattr(cell, f'w{j}').initialize((self.out_size, self.in_size))
 
-    def _call(self, states, xs):
+    def _call(self, states, xs, kwargs):
+        if kwargs:
+            argument.check_unexpected_kwargs(
+                kwargs, train="train argument is not supported anymore; use "
+                              "dbr.using_config('train', ...)")
+            argument.assert_kwargs_empty(kwargs)
         self._initialize_input(xs)
         args = [self.n_layers, self.dropout] + list(states) + [self.ws, self.bs, xs]
         if self.activation is not None:

@@ -19,9 +19,9 @@ class NStepGRU(NStepRNNBase):
     n_weights = 6
     rnn = staticmethod(n_step_gru)
 
-    def forward(self, hx, xs):
+    def forward(self, hx, xs, **kwargs):
         """Runs the GRU: returns ``(hy, ys)``; ``hx`` may be None (zeros)."""
-        return self._call([hx], _as_list(xs))
+        return self._call([hx], _as_list(xs), kwargs)
 
 
 class NStepBiGRU(NStepGRU):

@@ -27,9 +27,9 @@ class NStepLSTM(NStepRNNBase):
     n_weights = 8
     rnn = staticmethod(n_step_lstm)
 
-    def forward(self, hx, cx, xs):
+    def forward(self, hx, cx, xs, **kwargs):
         """Runs the LSTM: returns ``(hy, cy, ys)``; ``hx``/``cx`` may be None (zeros)."""
-        return self._call([hx, cx], _as_list(xs))
+        return self._call([hx, cx], _as_list(xs), kwargs)
 
 
 class NStepBiLSTM(NStepLSTM):

@@ -14,9 +14,9 @@ class NStepRNNTanh(NStepRNNBase):
     activation = 'tanh'
     rnn = staticmethod(n_step_rnn)
 
-    def forward(self, hx, xs):
+    def forward(self, hx, xs, **kwargs):
         """Runs the RNN: returns ``(hy, ys)``; ``hx`` may be None (zeros)."""
-        return self._call([hx], _as_list(xs))
+        return self._call([hx], _as_list(xs), kwargs)
 
 
 class NStepRNNReLU(NStepRNNTanh):

@@ -63,7 +63,14 @@ class _Snapshot(extension.Extension):
             self._make_snapshot(trainer)
 
     def __call__(self, trainer):
-        if self.condition():
+        if not self.condition():
+            return
+        defer = getattr(trainer, '_at_iteration_end', None)
+        if defer is not None and (self._target is None or self._target is trainer):
+            # Saved after the iteration's remaining extensions, so that their triggers and
+            # states are those of the finished iteration (see Trainer).
+            defer(lambda: self._make_snapshot(trainer))
+        else:
             self._make_snapshot(trainer)
 
     def _make_snapshot(self, trainer):
@@ -95,7 +102,9 @@ def snapshot(savefun=None, filename='snapshot_iter_{.updater.iteration}', *, tar
     the random states, so loading it into an identically built trainer — by hand with
     ``load_npz(path, trainer)`` before ``run()``, or with ``autoload=True`` — continues
     exactly as if never interrupted. Its priority is -100 (after the other extensions of the
-    iteration); its default trigger is ``(1, 'epoch')``.
+    iteration); its default trigger is ``(1, 'epoch')``. Within ``trainer.run()`` the file is
+    written once every extension of the iteration has run, so extensions ordered after it
+    (other snapshots) are saved as having run, and a resumed run does not repeat them.
 
     Args:
         savefun: ``savefun(path, obj)``; :func:`~dbr.serializers.save_npz` when None. Give

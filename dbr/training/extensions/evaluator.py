@@ -21,7 +21,8 @@ class Evaluator(extension.Extension):
     ``<name>/<target>/<key>`` (``validation/main/loss`` for the default name).
 
     Calling the evaluator directly (``evaluator()``) returns that dict without a trainer; its
-    keys then lack the ``validation/`` prefix unless ``name`` is set.
+    keys then lack the ``validation/`` prefix unless ``name`` is set. ``evaluator.evaluate()``
+    called on its own (no reporter active) does the same, without reporting the result.
 
     Args:
         iterator: Validation iterator (``repeat=False``), or a dict with ``'main'``.
@@ -87,23 +88,34 @@ class Evaluator(extension.Extension):
         Returns:
             dict: Key to mean value (floats).
         """
-        reporter = reporter_module.Reporter()
         prefix = '' if self.name is None else self.name + '/'
-        for name, target in self._targets.items():
-            reporter.add_observer(prefix + name, target)
-            reporter.add_observers(prefix + name, target.namedlinks(skipself=True))
-        with reporter:
+        with self._targets_reporter(prefix):
             with configuration.using_config('train', False):
                 result = self.evaluate()
         reporter_module.report(result)
         return result
 
+    def _targets_reporter(self, prefix):
+        """A Reporter naming each target (and its sublinks) ``prefix + <target name>``."""
+        reporter = reporter_module.Reporter()
+        for name, target in self._targets.items():
+            reporter.add_observer(prefix + name, target)
+            reporter.add_observers(prefix + name, target.namedlinks(skipself=True))
+        return reporter
+
     def evaluate(self):
         """Sweeps the main iterator once and returns the mean of every reported value.
 
         Override this for a custom evaluation loop; ``__call__`` sets up the reporter and
-        ``train=False`` around it.
+        ``train=False`` around it. Called on its own, with no reporter active, it sets up both
+        itself (keys ``<target>/<key>``, e.g. ``main/loss``).
         """
+        try:
+            reporter_module.get_current_reporter()
+        except RuntimeError:
+            with self._targets_reporter(''), configuration.using_config('train', False):
+                # Not self.evaluate(): a subclass calling super().evaluate() runs its part once.
+                return Evaluator.evaluate(self)
         iterator = self._iterators['main']
         eval_func = self.eval_func or self._targets['main']
         if self.eval_hook:

@@ -37,7 +37,8 @@ class PlotReport(Extension):
         x_key (str): ``'iteration'`` or ``'epoch'``.
         trigger: When to add a point and save the figure (``(1, 'epoch')`` by default).
         postprocess: Callable ``f(figure, axes, summary)`` run before saving.
-        filename (str): File name of the figure in the trainer's output directory.
+        filename (str): File name of the figure in the trainer's output directory
+            (``file_name=`` is accepted as its former name).
         marker (str): Marker of the points (None: none).
         grid (bool): Draw the axes grid.
 
@@ -47,7 +48,9 @@ class PlotReport(Extension):
     """
 
     def __init__(self, y_keys, x_key='iteration', trigger=(1, 'epoch'), postprocess=None,
-                 filename='plot.png', marker='x', grid=True):
+                 filename='plot.png', marker='x', grid=True, *, file_name=None):
+        if file_name is not None:  # Chainer's former name of ``filename``, still in its examples
+            filename = file_name
         if isinstance(y_keys, str):
             y_keys = (y_keys,)
         self._y_keys = tuple(y_keys)

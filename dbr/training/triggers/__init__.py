@@ -4,6 +4,8 @@ from dbr.training.triggers.interval_trigger import IntervalTrigger  # noqa: F401
 from dbr.training.triggers.manual_schedule_trigger import ManualScheduleTrigger  # noqa: F401
 from dbr.training.triggers.minmax_value_trigger import (BestValueTrigger,  # noqa: F401
                                                         MaxValueTrigger, MinValueTrigger)
+from dbr.training.triggers.once_trigger import OnceTrigger  # noqa: F401
+from dbr.training.triggers.time_trigger import TimeTrigger  # noqa: F401
 
 
 def _never_fire_trigger(trainer):
