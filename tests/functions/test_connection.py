@@ -52,6 +52,17 @@ def _check_grads(func, inputs, dtype, xp):
     gradient_check.check_double_backward(func, inputs, gy, ggx, **opts)
 
 
+def _assert_layout(y, layout, xp):
+    """Results are C-contiguous, except batch-last ones on the CPU: memory order (C, *S, N)."""
+    a = y.array
+    if layout == 'batch_last' and xp is numpy:
+        inner = a.transpose(tuple(range(1, a.ndim)) + (0,)).strides
+        assert a.strides[0] == a.itemsize
+        assert list(inner) == sorted(inner, reverse=True)
+    else:
+        assert a.flags.c_contiguous
+
+
 def _tuple(v, n):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
@@ -197,7 +208,7 @@ def test_convolution_2d_forward(xp, layout, case, dtype):
     expected = _ref_conv(*inputs, **kw)
     assert y.dtype == dtype
     assert y.shape == expected.shape
-    assert y.array.flags.c_contiguous
+    _assert_layout(y, layout, xp)
     testing.assert_allclose(y.array, expected, **_fwd_tol(dtype))
 
 
@@ -210,7 +221,8 @@ def test_convolution_2d_grads(xp, layout, case, dtype):
 
 
 @pytest.mark.parametrize('x_shape, w_shape, batch_last', [
-    ((2, 1, 12, 12), (8, 1, 3, 3), False),
+    ((2, 3, 12, 12), (5, 3, 1, 1), False),
+    ((2, 1, 12, 12), (8, 1, 3, 3), True),
     ((8, 6, 6, 6), (5, 6, 5, 5), True),
 ])
 def test_convolution_2d_automatic_layout(xp, x_shape, w_shape, batch_last):
@@ -230,10 +242,16 @@ def test_convolution_2d_automatic_layout(xp, x_shape, w_shape, batch_last):
 
 
 def test_convolution_2d_layout_choice():
-    # LeNet's first layer (1 channel, 24-wide output) and second (20 channels, 8-wide).
+    # LeNet's first layer (1 channel, 24-wide output): transposing the input is cheaper than
+    # batch-first's short runs. Wide rows and a 1x1 kernel favour batch-first.
     x1 = numpy.zeros((64, 1, 28, 28), 'f')
-    assert not _im2col.use_batch_last(x1, 1, 20, (5, 5), (24, 24), (28, 28), (1, 1))
-    assert _im2col.use_batch_last(x1, 20, 50, (5, 5), (8, 8), (12, 12), (1, 1))
+    assert _im2col.use_batch_last(x1, 1, 20, (5, 5), (24, 24), (28, 28), (1, 1))
+    x2 = numpy.zeros((8, 16, 64, 64), 'f')
+    assert not _im2col.use_batch_last(x2, 16, 16, (1, 1), (64, 64), (64, 64), (1, 1))
+    # Input already batch-last (the output of a batch-last convolution on the CPU): no choice.
+    x3 = numpy.zeros((16, 64, 64, 8), 'f').transpose(3, 0, 1, 2)
+    assert _im2col.is_batch_last(x3)
+    assert _im2col.use_batch_last(x3, 16, 16, (1, 1), (64, 64), (64, 64), (1, 1))
 
 
 def test_convolution_2d_non_contiguous_inputs(xp, layout):
@@ -484,7 +502,7 @@ def test_deconvolution_2d_forward(xp, layout, case, dtype):
     expected = _ref_deconv(*inputs, **kw)
     assert y.dtype == dtype
     assert y.shape == expected.shape
-    assert y.array.flags.c_contiguous
+    _assert_layout(y, layout, xp)
     testing.assert_allclose(y.array, expected, **_fwd_tol(dtype))
 
 
@@ -559,6 +577,72 @@ def test_deconvolution_2d_errors():
         F.deconvolution_2d(x, numpy.zeros((3, 2, 3, 3)), numpy.zeros(3))
     with pytest.raises(InvalidType, match=r'deconvolution_nd: expected x\.ndim >= 3'):
         F.deconvolution_nd(numpy.zeros((2, 3)), numpy.zeros((3, 2)))
+
+
+# ----- batch-last results on the CPU -----------------------------------------------------------
+#
+# A batch-last convolution on the CPU returns its (C, *S, N) result as a transposed view, and a
+# batch-last input is gathered without a copy, so chains of convolutions, activations and
+# pooling never transpose. Values and gradients must not depend on any of this.
+
+def _as_batch_last(a, xp):
+    a = xp.asarray(a)
+    return xp.ascontiguousarray(xp.moveaxis(a, 0, -1)).transpose((a.ndim - 1,) +
+                                                                 tuple(range(a.ndim - 1)))
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@pytest.mark.parametrize('case', CONV2D_CASES)
+def test_convolution_2d_batch_last_input(xp, case, dtype):
+    x_shape, w_shape, bias, kw = case
+    inputs = _conv_inputs(x_shape, w_shape, bias, dtype)
+    xb = _as_batch_last(inputs[0], xp)
+    assert _im2col.is_batch_last(xb)
+    y = F.convolution_2d(xb, *[xp.asarray(a) for a in inputs[1:]], **kw)
+    testing.assert_allclose(y.array, _ref_conv(*inputs, **kw), **_fwd_tol(dtype))
+    _assert_layout(y, 'batch_last', xp)
+    _check_grads(lambda *a: F.convolution_2d(*a, **kw), (xb,) + inputs[1:], dtype, xp)
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@pytest.mark.parametrize('case', DECONV2D_CASES)
+def test_deconvolution_2d_batch_last_input(xp, case, dtype):
+    x_shape, w_shape, bias, kw = case
+    inputs = _deconv_inputs(x_shape, w_shape, bias, kw.get('groups', 1), dtype)
+    xb = _as_batch_last(inputs[0], xp)
+    y = F.deconvolution_2d(xb, *[xp.asarray(a) for a in inputs[1:]], **kw)
+    testing.assert_allclose(y.array, _ref_deconv(*inputs, **kw), **_fwd_tol(dtype))
+    _assert_layout(y, 'batch_last', xp)
+    _check_grads(lambda *a: F.deconvolution_2d(*a, **kw), (xb,) + inputs[1:], dtype, xp)
+
+
+def test_convolution_chain_stays_batch_last(xp):
+    # LeNet's pattern: conv, ReLU, 2x2 max pooling, conv. Every intermediate keeps the
+    # batch-last memory order, including the gradients, and the results match references.
+    x, W1, b1 = _normal((3, 2, 10, 10)), _normal((4, 2, 3, 3)), _normal(4)
+    W2, b2 = _normal((5, 4, 3, 3)), _normal(5)
+    xv, W1v, W2v = (dbr.Variable(xp.asarray(a)) for a in (x, W1, W2))
+    h1 = F.convolution_2d(xv, W1v, xp.asarray(b1))
+    h2 = F.max_pooling_2d(F.relu(h1), 2)
+    y = F.convolution_2d(h2, W2v, xp.asarray(b2))
+    r1 = _ref_conv(x, W1, b1)
+    r2 = numpy.maximum(r1, 0).reshape(3, 4, 4, 2, 4, 2).max(axis=(3, 5))
+    testing.assert_allclose(y.array, _ref_conv(r2, W2, b2), atol=1e-12, rtol=1e-10)
+    gy = _normal(y.shape)
+    y.grad = xp.asarray(gy)
+    y.backward(retain_grad=True)
+    if xp is numpy:
+        for a in (h1.array, h2.array, y.array, h2.grad, h1.grad):
+            assert _im2col.is_batch_last(a)
+    g2 = _ref_deconv(gy, W2, outsize=(4, 4))
+    testing.assert_allclose(h2.grad, g2, atol=1e-12, rtol=1e-10)
+    # Unpool g2 onto each window's maximum (no ties with normal inputs), then mask by ReLU.
+    windows = numpy.maximum(r1, 0).reshape(3, 4, 4, 2, 4, 2)
+    mask = windows == r2[:, :, :, None, :, None]
+    g1 = (mask * g2[:, :, :, None, :, None]).reshape(r1.shape) * (r1 > 0)
+    testing.assert_allclose(h1.grad, g1, atol=1e-12, rtol=1e-10)
+    testing.assert_allclose(xv.grad, _ref_deconv(g1, W1, outsize=(10, 10)),
+                            atol=1e-12, rtol=1e-10)
 
 
 # ----- im2col -----------------------------------------------------------------------------------

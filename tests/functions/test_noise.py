@@ -122,6 +122,19 @@ def test_dropout_transposed_input(xp):
     testing.assert_allclose(y.array, x * mask, atol=0, rtol=0)
 
 
+def test_dropout_mask_follows_the_input_memory_order():
+    # A CPU convolution's output is batch-last in memory; the mask is drawn in that order.
+    x = _normal((6, 5, 4, 3), numpy.float32).transpose(3, 0, 1, 2)   # memory order: 1, 2, 3, 0
+    numpy.random.seed(5)
+    y, mask = F.dropout(x, 0.25, return_mask=True)
+    order = lambda a: tuple(numpy.argsort([-st for st in a.strides], kind='stable'))
+    assert order(mask) == order(x) == order(y.array)
+    numpy.random.seed(5)
+    keep = numpy.random.random_sample((6, 5, 4, 3)).transpose(3, 0, 1, 2) >= 0.25
+    testing.assert_allclose(mask, numpy.where(keep, numpy.float32(1 / 0.75), 0), atol=0, rtol=0)
+    testing.assert_allclose(y.array, x * mask, atol=0, rtol=0)
+
+
 def test_dropout_test_mode_is_identity(xp):
     x = dbr.Variable(xp.asarray(_normal((3, 4), numpy.float32)))
     with dbr.using_config('train', False):

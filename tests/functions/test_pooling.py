@@ -15,6 +15,7 @@ import dbr
 import dbr.functions as F
 from dbr import gradient_check
 from dbr import testing
+from dbr.functions.pooling import _windows as windows_mod
 from dbr.type_check import InvalidType
 
 FLOATS = [numpy.float64, numpy.float32]
@@ -570,3 +571,125 @@ def test_indexes_are_row_major_window_positions(xp):
         x[0, c, i, j] = 1.0
     _, idx = F.max_pooling_2d(xp.asarray(x), 3, return_indices=True)
     numpy.testing.assert_array_equal(dbr.backend.to_cpu(idx).ravel(), numpy.arange(9))
+
+
+# ----- disjoint windows: the first-maximum gradient, and memory layouts -------------------------
+#
+# When windows neither overlap nor need padding, max pooling's backward skips the argmax and
+# routes each window's gradient to its first maximum offset by offset; every pooling result
+# and gradient keeps the memory order of the pooled input (CPU convolutions return batch-last
+# views, (C, *S, N) in memory).
+
+# (shape, ksize, stride, cover_all), all with disjoint, unpadded windows.
+DISJOINT = [
+    ((2, 3, 4, 6), 2, None, True),            # tiles the input exactly
+    ((2, 3, 6, 6), 3, None, True),
+    ((2, 2, 5, 5), 2, None, False),           # the last row and column are in no window
+    ((2, 2, 7, 6), (2, 3), (3, 3), False),    # gaps between windows
+    ((1, 2, 4, 4), (1, 2), (1, 2), True),
+]
+
+LAYOUTS = ['c', 'batch_last', 'channels_last', 'transposed']
+
+
+def _laid_out(a, layout, xp):
+    """``a`` (n, c, *spatial) on ``xp`` with the same values in the named memory order."""
+    a = xp.asarray(a)
+    if layout == 'c':
+        return a
+    if layout == 'transposed':
+        return xp.ascontiguousarray(a.swapaxes(-1, -2)).swapaxes(-1, -2)
+    order = tuple(range(1, a.ndim)) + (0,) if layout == 'batch_last' else \
+        (0,) + tuple(range(2, a.ndim)) + (1,)
+    return xp.ascontiguousarray(a.transpose(order)).transpose(
+        tuple(order.index(i) for i in range(a.ndim)))
+
+
+def _first_max_grad(x, gy, ksize, stride, cover_all):
+    """Reference: each window's gradient goes to its first maximum (NumPy's argmax)."""
+    _, idx = _ref_pool(x, ksize, stride, 0, cover_all, 'max')
+    return _ref_unpool(gy, ksize, stride, 0, x.shape[2:], cover_all, idx)
+
+
+def _pool_grad(x, gy, xp, **kwargs):
+    v = dbr.Variable(x)
+    y = F.max_pooling_nd(v, **kwargs)
+    y = y[0] if isinstance(y, tuple) else y
+    y.grad = gy
+    y.backward()
+    return v.grad
+
+
+@pytest.mark.parametrize('layout', LAYOUTS)
+@pytest.mark.parametrize('shape,ksize,stride,cover_all', DISJOINT)
+def test_max_pooling_disjoint_ties_go_to_first_maximum(xp, shape, ksize, stride, cover_all,
+                                                        layout):
+    # Values in {0, 1, 2}: most windows have tied maxima, some ties start past the first offset.
+    geo = windows_mod.geometry('max_pooling_nd', shape, None, ksize, stride, 0, cover_all)
+    assert geo.first_max_ok
+    x = numpy.random.randint(0, 3, shape).astype(numpy.float32)
+    gy = _normal(geo.out_shape, numpy.float32)
+    kw = dict(ksize=ksize, stride=stride, cover_all=cover_all)
+    gx = _pool_grad(_laid_out(x, layout, xp), _laid_out(gy, layout, xp), xp, **kw)
+    expected = _first_max_grad(x, gy, ksize, stride, cover_all)
+    testing.assert_allclose(gx, expected, atol=0, rtol=0)
+    # The argmax route (taken with return_indices) agrees exactly.
+    gx_indexed = _pool_grad(xp.asarray(x), xp.asarray(gy), xp, return_indices=True, **kw)
+    testing.assert_allclose(gx, gx_indexed, atol=0, rtol=0)
+
+
+def test_max_pooling_disjoint_nan_window_sends_gradient_to_last_offset(xp):
+    # As on the argmax route: a NaN maximum matches nothing, so its window's last offset gets it.
+    x = _distinct((1, 2, 4, 4), numpy.float64)
+    x[0, 0, 0, 1] = numpy.nan
+    gy = _normal((1, 2, 2, 2), numpy.float64)
+    gx = _pool_grad(xp.asarray(x), xp.asarray(gy), xp, ksize=2)
+    gx_indexed = _pool_grad(xp.asarray(x), xp.asarray(gy), xp, ksize=2, return_indices=True)
+    testing.assert_allclose(gx, gx_indexed, atol=0, rtol=0)
+    assert float(gx[0, 0, 1, 1]) == gy[0, 0, 0, 0]
+    assert float(abs(gx[0, 0, :2, :2]).sum()) == abs(gy[0, 0, 0, 0])
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@pytest.mark.parametrize('layout', ['batch_last', 'channels_last'])
+@pytest.mark.parametrize('shape,ksize,stride,cover_all', DISJOINT)
+def test_max_pooling_disjoint_grads(xp, shape, ksize, stride, cover_all, layout, dtype):
+    x = _laid_out(_distinct(shape, dtype), layout, xp)
+    _check_grads(lambda v: F.max_pooling_2d(v, ksize, stride, 0, cover_all), x, dtype, xp)
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@pytest.mark.parametrize('shape,ksize', [((2, 3, 8), 2), ((2, 2, 4, 6, 2), (2, 3, 1))])
+def test_max_pooling_nd_disjoint_grads(xp, shape, ksize, dtype):
+    x = _distinct(shape, dtype)
+    y = _call(F.max_pooling_nd, x, xp, ksize=ksize)
+    testing.assert_allclose(y.array, _ref_pool(x, ksize, None, 0, True, 'max')[0],
+                            **_fwd_tol(dtype))
+    _check_grads(lambda v: F.max_pooling_nd(v, ksize), x, dtype, xp)
+
+
+@pytest.mark.parametrize('func,kw', [
+    (F.max_pooling_2d, dict(ksize=2)),                     # disjoint windows
+    (F.max_pooling_2d, dict(ksize=3, stride=2, pad=1)),    # overlapping and padded
+    (F.average_pooling_2d, dict(ksize=2)),
+    (F.average_pooling_2d, dict(ksize=3, stride=2, pad=1)),
+])
+@pytest.mark.parametrize('layout', ['batch_last', 'channels_last'])
+def test_pooling_keeps_memory_order(xp, func, kw, layout):
+    x = _distinct((3, 4, 6, 6), numpy.float32)
+    xl = _laid_out(x, layout, xp)
+    v = dbr.Variable(xl)
+    y = func(v, **kw)
+    testing.assert_allclose(y.array, func(xp.asarray(x), **kw).array, atol=0, rtol=0)
+    # A gradient arriving in C order (e.g. through a reshape) is taken as it is.
+    gy = _normal(y.shape, numpy.float32)
+    y.grad = xp.asarray(gy)
+    y.backward()
+    expected = dbr.Variable(xp.asarray(x))
+    y_c = func(expected, **kw)
+    y_c.grad = xp.asarray(gy)
+    y_c.backward()
+    testing.assert_allclose(v.grad, expected.grad, atol=0, rtol=0)
+    order = windows_mod.memory_order(xl)
+    assert windows_mod.memory_order(y.array) == order
+    assert windows_mod.memory_order(v.grad) == order

@@ -6,8 +6,13 @@ Columns come in two layouts, picked per call by :func:`use_batch_last`:
   outputs land directly in ``(N, O, *out)``. Window copies move runs of ``out_w`` elements,
   and NumPy's per-run overhead makes that slow when ``out_w`` is small or strided.
 * batch-last ``(C, *ksize, *out_size, N)``: runs of ``out_w * N`` elements and one GEMM for
-  the whole batch, at the price of transposed copies of the activations into and out of
-  ``(C, *S, N)`` (they are ``K`` times smaller than the columns).
+  the whole batch. Its results come out in ``(C, *S, N)`` memory order. On the CPU they are
+  returned as they are, as a transposed view of shape ``(N, C, *S)`` (see :func:`finish`):
+  elementwise functions and pooling keep that memory order, so the next convolution finds its
+  input already batch-last and gathers its windows without a transposing copy, and its output
+  gradient usually arrives batch-last too. That is the channels-last idea with the batch as
+  the innermost axis, which suits NumPy's strided copies. On a GPU results are made
+  C-contiguous.
 """
 import itertools
 import math
@@ -97,11 +102,20 @@ def _reach(out, k, s, d):
     return (out - 1) * s + (k - 1) * d + 1
 
 
+def _batch_last_axes(ndim):
+    return tuple(range(1, ndim)) + (0,)
+
+
+def is_batch_last(x):
+    """Whether ``x (N, C, *S)`` lies in memory as a C-contiguous ``(C, *S, N)`` array."""
+    return x.transpose(_batch_last_axes(x.ndim)).flags.c_contiguous
+
+
 def use_batch_last(x, col_channels, other_channels, ksize, col_size, image_size, stride):
     """Whether the batch-last column layout is the cheaper one for this convolution.
 
     Args:
-        x: An input array (only its array module is read).
+        x: The array whose windows are gathered (its module and memory order are read).
         col_channels: Channels of the image side (``C`` of a convolution's input).
         other_channels: Channels of the other side (``O`` of a convolution's output).
         ksize, stride: Kernel size and stride.
@@ -110,30 +124,41 @@ def use_batch_last(x, col_channels, other_channels, ksize, col_size, image_size,
     """
     if backend.get_array_module(x) is not numpy:
         return True  # on a GPU, run length does not matter and one big GEMM does
+    if is_batch_last(x):
+        return True  # no copy in or out, long runs and one GEMM: nothing to weigh
     k = math.prod(ksize)
     p = math.prod(col_size)
     run = col_size[-1] if stride[-1] == 1 else 1
     # Rough per-sample costs in ns, measured with NumPy on one core: a strided copy or add
-    # costs ~8 ns per contiguous run (twice: im2col and col2im), a transposed copy ~1 ns per
-    # element (input, output, and the output gradient twice), and the batch-first weight
-    # gradient sums per-sample products of other_channels * col_channels * k elements.
+    # costs ~8 ns per contiguous run (twice: im2col and col2im), and the batch-first weight
+    # gradient sums per-sample products of other_channels * col_channels * k elements; the
+    # batch-last layout pays ~2 ns per element for transposing the input (its output stays
+    # batch-last, and so, through the layers that follow, does its gradient).
     batch_first = 16 * col_channels * k * p / run + other_channels * col_channels * k / 2
-    batch_last = 2 * col_channels * math.prod(image_size) + 3 * other_channels * p
+    batch_last = 2 * col_channels * math.prod(image_size)
     return batch_last < batch_first
 
 
 def to_batch_last(x):
-    """``(N, C, *S)`` -> C-contiguous ``(C, *S, N)``."""
+    """``(N, C, *S)`` -> C-contiguous ``(C, *S, N)`` (no copy if ``x`` is batch-last)."""
     xp = backend.get_array_module(x)
-    return xp.ascontiguousarray(x.transpose(tuple(range(1, x.ndim)) + (0,)))
+    return xp.ascontiguousarray(x.transpose(_batch_last_axes(x.ndim)))
 
 
 def finish(y, bias, batch_last):
-    """A fresh array ``(N, C, *S)`` (``(C, *S, N)`` if ``batch_last``), any strides, as a
-    C-contiguous ``(N, C, *S)`` plus ``bias`` over ``C``; ``y`` may be overwritten."""
+    """The result ``(N, C, *S)`` of a convolution, from ``y`` plus ``bias`` over ``C``.
+
+    ``y`` is a fresh array ``(N, C, *S)``, or ``(C, *S, N)`` if ``batch_last``, with any
+    strides, and may be overwritten. Batch-last results on the CPU stay in that memory order
+    (a transposed view, see the module docstring); all others are made C-contiguous.
+    """
     xp = backend.get_array_module(y)
     nd = y.ndim - 2
     if batch_last:
+        if xp is numpy:
+            if bias is not None:
+                y += bias.reshape((bias.shape[0],) + (1,) * (nd + 1))
+            return y.transpose((nd + 1,) + tuple(range(nd + 1)))
         y = y.transpose((nd + 1,) + tuple(range(nd + 1)))
     if y.flags.c_contiguous:
         if bias is not None:
@@ -193,30 +218,41 @@ def col2im(col, size, stride, pad, dilate, batch_last, bias=None):
     """Sums the windows of ``col`` back into an image: the adjoint of :func:`im2col`.
 
     Args:
-        col: Columns in the layout ``batch_last`` names (any strides).
+        col: Batch-first columns ``(N, C, *ksize, *out_size)``, or if ``batch_last``
+            offset-major ones ``(G, *ksize, C / G, *out_size, N)`` for ``G`` channel groups
+            (any strides). Offset-major, each kernel offset's windows are one contiguous block
+            per group, so every strided add reads a block and writes runs of ``out_w * N``.
         size: Spatial size of the image (tuple).
         stride, pad, dilate: Tuples with one entry per spatial axis.
         batch_last (bool): Column layout.
         bias: Optional ``(C,)`` array added to every position.
 
     Returns:
-        C-contiguous array ``(N, C, *size)``.
+        Array ``(N, C, *size)``, laid out as :func:`finish` lays out results.
     """
     xp = backend.get_array_module(col)
     nd = len(size)
-    n_lead = 1 if batch_last else 2
-    lead = col.shape[:n_lead]
-    ksize = col.shape[n_lead:n_lead + nd]
-    out_size = col.shape[n_lead + nd:n_lead + 2 * nd]
-    trail = col.shape[n_lead + 2 * nd:]
-    buf = xp.zeros(lead + tuple(max(_reach(o, k, s, d), p + sz) for o, k, s, d, p, sz in zip(
-        out_size, ksize, stride, dilate, pad, size)) + trail, col.dtype)
+    if batch_last:
+        g, ksize, cg = col.shape[0], col.shape[1:1 + nd], col.shape[1 + nd]
+        out_size = col.shape[2 + nd:2 + 2 * nd]
+        lead, trail, n_lead = (g, cg), col.shape[-1:], 1
+    else:
+        lead, n_lead = col.shape[:2], 2
+        ksize = col.shape[2:2 + nd]
+        out_size = col.shape[2 + nd:2 + 2 * nd]
+        trail = ()
+    reach = tuple(max(_reach(o, k, s, d), p + sz) for o, k, s, d, p, sz in zip(
+        out_size, ksize, stride, dilate, pad, size))
+    buf = xp.zeros((math.prod(lead),) + reach + trail, col.dtype)
+    view = buf.reshape(lead + reach + trail)
     spans = [(o - 1) * s + 1 for o, s in zip(out_size, stride)]
     whole = (slice(None),) * n_lead
     # One strided add per kernel offset; each moves all windows at once.
     for offset in itertools.product(*[range(k) for k in ksize]):
-        target = buf[whole + tuple(slice(j * d, j * d + span, s) for j, d, span, s in zip(
-            offset, dilate, spans, stride))]
+        target = view[(slice(None),) * 2 + tuple(slice(j * d, j * d + span, s) for j, d, span, s
+                                                  in zip(offset, dilate, spans, stride))]
         xp.add(target, col[whole + offset], out=target)
-    return finish(buf[whole + tuple(slice(p, p + sz) for p, sz in zip(pad, size))], bias,
-                  batch_last)
+    image = buf[(slice(None),) + tuple(slice(p, p + sz) for p, sz in zip(pad, size))]
+    if not batch_last:
+        image = image.reshape(lead + image.shape[1:])
+    return finish(image, bias, batch_last)

@@ -17,7 +17,9 @@ def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, dilate=1, gro
         groups (int): Split the channels into this many independent groups.
 
     Returns:
-        Variable ``(N, O, out_h, out_w)``.
+        Variable ``(N, O, out_h, out_w)``. On the CPU its array may be a transposed view
+        laid out as ``(O, out_h, out_w, N)`` in memory, which the next convolution reads
+        without a copy.
 
     Example:
         >>> x = numpy.zeros((64, 1, 28, 28), 'f'); W = numpy.ones((20, 1, 5, 5), 'f')

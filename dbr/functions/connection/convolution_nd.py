@@ -177,7 +177,9 @@ def convolution_nd(x, W, b=None, stride=1, pad=0, cover_all=False, dilate=1, gro
         groups (int): Split channels into this many independent groups.
 
     Returns:
-        Variable ``(N, O, l_1, ..., l_n)``.
+        Variable ``(N, O, l_1, ..., l_n)``. On the CPU its array may be a transposed view
+        laid out as ``(O, l_1, ..., l_n, N)`` in memory, which the next convolution reads
+        without a copy.
 
     Example:
         >>> x = numpy.zeros((2, 3, 8, 8, 8), 'f'); W = numpy.ones((4, 3, 3, 3, 3), 'f')

@@ -17,7 +17,9 @@ def deconvolution_2d(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1, grou
         groups (int): Split the channels into this many independent groups.
 
     Returns:
-        Variable ``(N, O, out_h, out_w)``.
+        Variable ``(N, O, out_h, out_w)``. On the CPU its array may be a transposed view
+        laid out as ``(O, out_h, out_w, N)`` in memory, which the next convolution reads
+        without a copy.
 
     Example:
         >>> x = numpy.zeros((2, 3, 4, 4), 'f'); W = numpy.ones((3, 5, 4, 4), 'f')

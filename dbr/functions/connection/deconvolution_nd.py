@@ -73,12 +73,17 @@ class DeconvolutionND(FunctionNode):
         k = math.prod(W.shape[1:])
         p = math.prod(in_size)
         bl = _im2col.use_batch_last(x, cout, c, ksize, in_size, out_size, self.stride)
-        W = W.reshape(g, c // g, k).swapaxes(1, 2)
         matmul = backend.get_array_module(x).matmul
         if bl:
-            col = matmul(W, _im2col.to_batch_last(x).reshape(g, c // g, p * n))
-            col = col.reshape((cout,) + ksize + in_size + (n,))
+            # Rows ordered (offset, output channel) within each group: the offset-major
+            # columns col2im adds block by block (W is small, so reordering it is cheap).
+            kk = math.prod(ksize)
+            W = W.reshape(g, c // g, cout // g, kk).transpose(0, 3, 2, 1)
+            col = matmul(W.reshape(g, kk * (cout // g), c // g),
+                         _im2col.to_batch_last(x).reshape(g, c // g, p * n))
+            col = col.reshape((g,) + ksize + (cout // g,) + in_size + (n,))
         else:
+            W = W.reshape(g, c // g, k).swapaxes(1, 2)
             col = matmul(W, x.reshape(n, g, c // g, p)).reshape((n, cout) + ksize + in_size)
         return _im2col.col2im(col, out_size, self.stride, self.pad, self.dilate, bl, b),
 
@@ -128,7 +133,9 @@ def deconvolution_nd(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1, grou
         groups (int): Split channels into this many independent groups.
 
     Returns:
-        Variable ``(N, O, l_1, ..., l_n)``.
+        Variable ``(N, O, l_1, ..., l_n)``. On the CPU its array may be a transposed view
+        laid out as ``(O, l_1, ..., l_n, N)`` in memory, which the next convolution reads
+        without a copy.
 
     Example:
         >>> x = numpy.zeros((2, 3, 4, 4, 4), 'f'); W = numpy.ones((3, 5, 2, 2, 2), 'f')

@@ -42,7 +42,14 @@ class Dropout(FunctionNode):
         if mask is None:
             xp = backend.get_array_module(x)
             scale = x.dtype.type(1.0 / (1.0 - self.ratio))
-            u = draw(xp, 'random_sample', x.shape)
+            if xp is numpy and not x.flags.c_contiguous and x.ndim > 1:
+                # Draw in x's memory order (a CPU convolution's output is batch-last), so that
+                # the mask and the products with it run over one layout.
+                perm = numpy.argsort([-abs(st) for st in x.strides], kind='stable')
+                u = draw(xp, 'random_sample', tuple(x.shape[i] for i in perm))
+                u = u.transpose(numpy.argsort(perm))
+            else:
+                u = draw(xp, 'random_sample', x.shape)
             if xp is not numpy:
                 return self._mask_gpu(x, u, scale),
             mask = self.mask = xp.where(u >= self.ratio, scale, x.dtype.type(0))

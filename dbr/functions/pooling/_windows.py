@@ -8,6 +8,10 @@ them), never a loop over output pixels. Offsets are numbered in row-major order,
 also the flat position inside the window that ``max_pooling_*(return_indices=True)`` returns.
 
 A window that covers the whole input (global pooling) takes a single-reduction path instead.
+
+Arrays allocated here follow the memory order of the array they derive from (``order``,
+see :func:`memory_order`): convolutions on the CPU return batch-last views, and an elementwise
+pass between operands in different memory orders costs as much as a transposing copy.
 """
 import functools
 import itertools
@@ -38,6 +42,23 @@ def _hashable(value):
     if isinstance(value, numpy.ndarray):
         value = value.tolist()
     return tuple(value) if isinstance(value, list) else value
+
+
+def memory_order(a):
+    """Axes of ``a`` from outermost to innermost in memory; None for C order."""
+    st = a.strides
+    order = sorted(range(a.ndim), key=lambda i: -st[i])
+    return None if order == list(range(a.ndim)) else tuple(order)
+
+
+def allocate(shape, dtype, order, xp, fill=None):
+    """An array of ``shape`` laid out in memory ``order``, uninitialized or filled."""
+    if order is not None:
+        buf = allocate(tuple(shape[i] for i in order), dtype, None, xp, fill)
+        return buf.transpose(tuple(order.index(i) for i in range(len(order))))
+    if fill is None:
+        return xp.empty(shape, dtype)
+    return xp.zeros(shape, dtype) if fill == 0 else xp.full(shape, fill, dtype)
 
 
 def pooled_size(size, k, s, p, cover_all):
@@ -159,6 +180,9 @@ class Geometry:
         # Every input element lies in exactly one window.
         self.tiles = self.direct and stride == ksize and extent == spatial
         self.is_global = not any(pad) and ksize == spatial
+        # Each input element lies in at most one window, and no padding: the max pooling
+        # gradient can be written window offset by window offset (see first_max_scatter).
+        self.first_max_ok = self.direct and self.disjoint and not self.is_global
         self.slices = [_LEAD + tuple(slice(j, j + s * (o - 1) + 1, s)
                                      for j, s, o in zip(offset, stride, out))
                        for offset in itertools.product(*[range(k) for k in ksize])]
@@ -168,7 +192,7 @@ class Geometry:
         """``x`` padded with ``value`` to the extent the windows read (``x`` itself if none)."""
         if self.direct:
             return x
-        buf = xp.full(self.padded_shape, value, dtype=x.dtype)
+        buf = allocate(self.padded_shape, x.dtype, memory_order(x), xp, value)
         buf[self._inner] = x[self._used]
         return buf
 
@@ -176,9 +200,8 @@ class Geometry:
         """The inverse of :meth:`padded` for gradients: crops, and zero-fills unread input."""
         if self.direct:
             return buf
-        if self._uses_all:
-            return xp.ascontiguousarray(buf[self._inner])
-        out = xp.zeros(self.in_shape, dtype=buf.dtype)
+        out = allocate(self.in_shape, buf.dtype, memory_order(buf), xp,
+                       None if self._uses_all else 0)
         out[self._used] = buf[self._inner]
         return out
 
@@ -219,7 +242,7 @@ def window_argmax(x, y, geo, xp):
         return flat.argmax(axis=2).astype(geo.index_dtype).reshape(geo.out_shape)
     xpad = geo.padded(x, -numpy.inf, xp)
     last = len(geo.slices) - 1
-    idx = xp.full(y.shape, last, geo.index_dtype)
+    idx = allocate(y.shape, geo.index_dtype, memory_order(y), xp, last)
     # Going backwards, each hit overwrites later ones, so the first offset wins ties. The
     # update is arithmetic because masked assignment is much slower on the CPU.
     for k in range(last - 1, -1, -1):
@@ -251,21 +274,22 @@ def window_sum(x, idx, geo, xp):
     return y
 
 
-def window_scatter(g, idx, geo, xp):
+def window_scatter(g, idx, geo, xp, order=None):
     """Transpose of :func:`window_sum`: adds ``g`` into every window position (with ``idx``,
-    into the selected position only) and returns an array of ``geo.in_shape``."""
+    into the selected position only) and returns an array of ``geo.in_shape`` laid out in
+    memory ``order`` (of the pooled input; None for C order)."""
     if geo.is_global:
         lead = geo.in_shape[:2]
         if idx is None:
-            gx = xp.empty(geo.in_shape, dtype=g.dtype)
+            gx = allocate(geo.in_shape, g.dtype, order, xp)
             gx[...] = g
             return gx
         onehot = xp.arange(geo.size, dtype=idx.dtype) == idx.reshape(lead + (1,))
         return (onehot * g.reshape(lead + (1,))).reshape(geo.in_shape)
     if geo.direct:
-        buf = (xp.empty if geo.tiles else xp.zeros)(geo.in_shape, dtype=g.dtype)
+        buf = allocate(geo.in_shape, g.dtype, order, xp, None if geo.tiles else 0)
     else:
-        buf = xp.zeros(geo.padded_shape, dtype=g.dtype)
+        buf = allocate(geo.padded_shape, g.dtype, order, xp, 0)
     for k, s in enumerate(geo.slices):
         if geo.disjoint:
             if idx is None:
@@ -275,3 +299,38 @@ def window_scatter(g, idx, geo, xp):
         else:
             buf[s] += g if idx is None else g * (idx == k)
     return geo.unpadded(buf, xp)
+
+
+def first_max_scatter(x, y, gy, geo, xp):
+    """Max pooling's input gradient: each window's ``gy`` to its first element equal to ``y``.
+
+    The result is what :func:`window_scatter` gives with the offsets of
+    :func:`window_argmax` (first maximum in row-major order; a window whose maximum matches
+    nothing, i.e. NaN, sends its gradient to its last offset), but computed without them:
+    walking the offsets in order, a running mask of the windows already served keeps ties
+    from receiving the gradient twice. That is a few elementwise passes over ``x``, each
+    written straight into its strided slot of the result, which keeps ``x``'s memory layout
+    (channels-last inputs stay channels-last). Needs ``geo.first_max_ok``.
+    """
+    if gy.strides != y.strides:
+        # Elementwise passes over operands in different memory orders are several times
+        # slower than one copy of the (window-size times smaller) gradient into y's order.
+        gy, g = xp.empty_like(y), gy
+        gy[...] = g
+    gx = (xp.empty_like if geo.tiles else xp.zeros_like)(x)
+    slices = geo.slices
+    last = len(slices) - 1
+    if last == 0:
+        gx[slices[0]] = gy
+        return gx
+    taken = x[slices[0]] == y
+    xp.multiply(gy, taken, out=gx[slices[0]])
+    for s in slices[1:last]:
+        hit = x[s] == y
+        # For booleans, hit > taken is "a maximum in a window not served yet".
+        xp.greater(hit, taken, out=hit)
+        taken |= hit
+        xp.multiply(gy, hit, out=gx[s])
+    xp.logical_not(taken, out=taken)
+    xp.multiply(gy, taken, out=gx[slices[last]])
+    return gx

@@ -25,28 +25,32 @@ class AveragePoolingND(FunctionNode):
         x, = inputs
         xp = backend.get_array_module(x)
         y = _windows.window_sum(x, None, self.geo, xp)
+        self.order = _windows.memory_order(x)
         if self.divisor is not None:
             y /= _on_device(self.divisor, y, xp)  # y is a fresh array
         return y,
 
     def backward(self, indexes, grad_outputs):
-        return AveragePoolingNDGrad(self.geo, self.divisor).apply(grad_outputs)
+        return AveragePoolingNDGrad(self.geo, self.divisor, self.order).apply(grad_outputs)
 
 
 class AveragePoolingNDGrad(FunctionNode):
     """Spreads ``gy / divisor`` over every window position; linear, the transpose of
-    :class:`AveragePoolingND`."""
+    :class:`AveragePoolingND`. The result is laid out in memory ``order`` (that of the pooled
+    input, see ``_windows.memory_order``); None takes the incoming array's."""
 
-    def __init__(self, geo, divisor):
+    def __init__(self, geo, divisor, order=None):
         self.geo = geo
         self.divisor = divisor
+        self.order = order
 
     def forward(self, inputs):
         gy, = inputs
         xp = backend.get_array_module(gy)
+        order = _windows.memory_order(gy) if self.order is None else self.order
         if self.divisor is not None:
             gy = gy / _on_device(self.divisor, gy, xp)
-        return _windows.window_scatter(gy, None, self.geo, xp),
+        return _windows.window_scatter(gy, None, self.geo, xp, order),
 
     def backward(self, indexes, grad_outputs):
         return AveragePoolingND(self.geo, self.divisor).apply(grad_outputs)

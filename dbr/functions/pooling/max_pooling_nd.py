@@ -21,6 +21,7 @@ class MaxPoolingND(FunctionNode):
         x, = inputs
         xp = backend.get_array_module(x)
         y = _windows.window_max(x, self.geo, xp)
+        self.order = _windows.memory_order(x)
         if self.return_indices:
             self.indexes = _windows.window_argmax(x, y, self.geo, xp)
         else:
@@ -32,24 +33,46 @@ class MaxPoolingND(FunctionNode):
         if self.indexes is None:
             x = self.get_retained_inputs()[0].array
             y = self.output_data[0]
+            if self.geo.first_max_ok:
+                # Disjoint windows: the gradient is routed without materializing the argmax,
+                # which only a double backward needs.
+                return MaxPoolingNDGrad(self.geo, None, self.order, x, y).apply(grad_outputs)
             self.indexes = _windows.window_argmax(x, y, self.geo, backend.get_array_module(x))
-        return MaxPoolingNDGrad(self.geo, self.indexes).apply(grad_outputs)
+        return MaxPoolingNDGrad(self.geo, self.indexes, self.order).apply(grad_outputs)
 
 
 class MaxPoolingNDGrad(FunctionNode):
-    """Routes each window's gradient to the input element that was its maximum."""
+    """Routes each window's gradient to the input element that was its maximum.
 
-    def __init__(self, geo, indexes):
+    Either ``indexes`` (the argmax offsets) or, for disjoint windows, the pooled input ``x``
+    and output ``y`` from which the first maximum of each window is found on the fly.
+    ``order`` is the memory order of the result (see ``_windows.memory_order``); None takes
+    that of the incoming gradient.
+    """
+
+    def __init__(self, geo, indexes, order=None, x=None, y=None):
         self.geo = geo
         self.indexes = indexes
+        self.order = order
+        self._xy = x, y
+
+    def _argmax(self):
+        if self.indexes is None:
+            x, y = self._xy
+            self.indexes = _windows.window_argmax(x, y, self.geo, backend.get_array_module(x))
+        return self.indexes
 
     def forward(self, inputs):
         gy, = inputs
-        return _windows.window_scatter(gy, self.indexes, self.geo,
-                                       backend.get_array_module(gy)),
+        xp = backend.get_array_module(gy)
+        if self.indexes is None:
+            x, y = self._xy
+            return _windows.first_max_scatter(x, y, gy, self.geo, xp),
+        order = _windows.memory_order(gy) if self.order is None else self.order
+        return _windows.window_scatter(gy, self.indexes, self.geo, xp, order),
 
     def backward(self, indexes, grad_outputs):
-        return MaxPoolingNDGather(self.geo, self.indexes).apply(grad_outputs)
+        return MaxPoolingNDGather(self.geo, self._argmax()).apply(grad_outputs)
 
 
 class MaxPoolingNDGather(FunctionNode):
@@ -61,10 +84,11 @@ class MaxPoolingNDGather(FunctionNode):
 
     def forward(self, inputs):
         gx, = inputs
+        self.order = _windows.memory_order(gx)
         return _windows.window_sum(gx, self.indexes, self.geo, backend.get_array_module(gx)),
 
     def backward(self, indexes, grad_outputs):
-        return MaxPoolingNDGrad(self.geo, self.indexes).apply(grad_outputs)
+        return MaxPoolingNDGrad(self.geo, self.indexes, self.order).apply(grad_outputs)
 
 
 def apply_max_pooling(node_class, label, nd, x, ksize, stride, pad, cover_all,
