@@ -105,7 +105,9 @@ class MultiprocessIterator(PrefetchingIterator):
     def _shutdown(self):
         executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            # With worker replacement (maxtasksperchild), CPython's pool manager thread may
+            # still be replacing a worker: shutting down without waiting races with it.
+            executor.shutdown(wait=self.maxtasksperchild is not None, cancel_futures=True)
 
 
 _worker_dataset = None

@@ -157,9 +157,14 @@ class _Compiler:
                 with open(src, 'w') as f:
                     f.write(source)
                 tmp = f'{path}.{os.getpid()}'
-                proc = subprocess.run(
-                    ['g++', '-std=c++17', '-O0', '-shared', '-fPIC', '-w', '-o', tmp, src],
-                    capture_output=True, text=True)
+                try:
+                    proc = subprocess.run(
+                        ['g++', '-std=c++17', '-O0', '-shared', '-fPIC', '-w', '-o', tmp, src],
+                        capture_output=True, text=True)
+                except FileNotFoundError:
+                    raise RuntimeError('tests/kernels: the GPU kernel bodies are checked by '
+                                       'compiling them with the host g++ (12 or newer), which '
+                                       'is not installed (e.g. apt-get install g++)') from None
                 if proc.returncode != 0:
                     raise CompileError(f'{proc.stderr}\n--- source ---\n{source}')
                 os.replace(tmp, path)
