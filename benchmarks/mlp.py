@@ -85,15 +85,16 @@ def chainer_like_trainer(impl, device, x, t, layers):
     fw = chainer_like(impl, device)
     F, L = fw.F, fw.L
 
-    (w1, _), (w2, _), (w3, _) = layers
+    # Sizes only: the class body must not keep the initial weight arrays alive (peak RSS).
+    sizes = [W.shape[::-1] for W, _ in layers]
 
     class MLP(fw.core.Chain):
         def __init__(self):
             super().__init__()
             with self.init_scope():
-                self.l1 = L.Linear(w1.shape[1], w1.shape[0])
-                self.l2 = L.Linear(w2.shape[1], w2.shape[0])
-                self.l3 = L.Linear(w3.shape[1], w3.shape[0])
+                self.l1 = L.Linear(*sizes[0])
+                self.l2 = L.Linear(*sizes[1])
+                self.l3 = L.Linear(*sizes[2])
 
         def forward(self, x, t):
             h = F.relu(self.l1(x))
