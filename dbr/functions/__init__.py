@@ -11,7 +11,7 @@ Example:
 from dbr._lazy import flat_namespace
 
 CATEGORIES = ('activation', 'array', 'connection', 'evaluation', 'loss', 'math', 'noise',
-              'normalization', 'pooling', 'resize', 'rnn')
+              'normalization', 'pooling', 'resize', 'rnn', 'util')
 
 _EXPORTS, __getattr__, __dir__ = flat_namespace(__name__, CATEGORIES)
 __all__ = sorted(_EXPORTS)

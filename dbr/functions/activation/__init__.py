@@ -16,8 +16,10 @@ EXPORTS = {
     'selu': 'selu',
     'sigmoid': 'sigmoid',
     'silu': 'silu',
+    'slstm': 'slstm',
     'softmax': 'softmax',
     'softplus': 'softplus',
     'swish': 'swish',
     'tanh': 'tanh',
+    'tree_lstm': 'tree_lstm',
 }

@@ -5,4 +5,6 @@ EXPORTS = {
     'dropout': 'dropout',
     'gaussian': 'gaussian',
     'gumbel_softmax': 'gumbel_softmax',
+    'simplified_dropconnect': 'simplified_dropconnect',
+    'zoneout': 'zoneout',
 }

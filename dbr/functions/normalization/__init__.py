@@ -3,7 +3,9 @@
 # function name -> module in this package; dbr.functions imports a module on first use.
 EXPORTS = {
     'batch_normalization': 'batch_normalization',
+    'batch_renormalization': 'batch_renormalization',
     'fixed_batch_normalization': 'fixed_batch_normalization',
+    'fixed_batch_renormalization': 'batch_renormalization',
     'group_normalization': 'group_normalization',
     'layer_normalization': 'layer_normalization',
     'local_response_normalization': 'local_response_normalization',

@@ -13,5 +13,9 @@ EXPORTS = {
     'DeconvolutionND': 'deconvolution_nd',
     'DepthwiseConvolution2D': 'depthwise_convolution_2d',
     'EmbedID': 'embed_id',
+    'Inception': 'inception',
+    'InceptionBN': 'inceptionbn',
     'Linear': 'linear',
+    'MLPConvolution2D': 'mlp_convolution_2d',
+    'Parameter': 'parameter',
 }

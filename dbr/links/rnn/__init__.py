@@ -2,8 +2,10 @@
 
 # link name -> module in this package; dbr.links imports a module on first use.
 EXPORTS = {
+    'ChildSumTreeLSTM': 'tree_lstm',
     'GRU': 'gru',
     'LSTM': 'lstm',
+    'NaryTreeLSTM': 'tree_lstm',
     'NStepBiGRU': 'n_step_gru',
     'NStepBiLSTM': 'n_step_lstm',
     'NStepBiRNNReLU': 'n_step_rnn',
@@ -13,6 +15,10 @@ EXPORTS = {
     'NStepRNNReLU': 'n_step_rnn',
     'NStepRNNTanh': 'n_step_rnn',
     'StatefulGRU': 'gru',
+    'StatefulMGU': 'mgu',
+    'StatefulPeepholeLSTM': 'peephole',
+    'StatefulZoneoutLSTM': 'zoneoutlstm',
     'StatelessGRU': 'gru',
     'StatelessLSTM': 'lstm',
+    'StatelessMGU': 'mgu',
 }
