@@ -92,6 +92,8 @@ global_config.use_cudnn = 'auto'
 global_config.cudnn_deterministic = False
 global_config.dtype = numpy.dtype(numpy.float32)
 global_config.keep_graph_on_report = False
+# True while F.forget reruns a function in backward (statistics must not be updated twice).
+global_config.in_recomputing = False
 
 # Keys Chainer scripts set that tune speed, never results; dbr accepts them with Chainer's
 # defaults. Without iDeep, every ``use_ideep`` level computes with NumPy, as in Chainer without it.

@@ -1,12 +1,13 @@
 """Beta distribution."""
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.digamma import digamma
+from dbr.functions.math.lgamma import lgamma
 
 
 def _lbeta(a, b):
-    return _special.lgamma(a) + _special.lgamma(b) - _special.lgamma(a + b)
+    return lgamma(a) + lgamma(b) - lgamma(a + b)
 
 
 class Beta(ElementwiseDistribution):
@@ -64,7 +65,7 @@ class Beta(ElementwiseDistribution):
     @utils.cached_property
     def entropy(self):
         a, b = self.a, self.b
-        dg = _special.digamma
+        dg = digamma
         return self._full(_lbeta(a, b) - (a - 1) * dg(a) - (b - 1) * dg(b)
                           + (a + b - 2) * dg(a + b))
 
@@ -78,7 +79,7 @@ class Beta(ElementwiseDistribution):
 
 @register_kl(Beta, Beta)
 def _kl_beta_beta(p, q):
-    dg = _special.digamma
+    dg = digamma
     a1, b1, a2, b2 = p.a, p.b, q.a, q.b
     return (_lbeta(a2, b2) - _lbeta(a1, b1) + (a1 - a2) * dg(a1) + (b1 - b2) * dg(b1)
             + (a2 - a1 + b2 - b1) * dg(a1 + b1))

@@ -1,10 +1,11 @@
 """Chi-square distribution."""
 import math
 
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.digamma import digamma
+from dbr.functions.math.lgamma import lgamma
 
 _LOG2 = math.log(2)
 
@@ -42,7 +43,7 @@ class Chisquare(ElementwiseDistribution):
         inside = x.array > 0
         x = inside_only(x, inside)
         h = 0.5 * self.k
-        return where_inside(inside, (h - 1) * log(x) - 0.5 * x - h * _LOG2 - _special.lgamma(h))
+        return where_inside(inside, (h - 1) * log(x) - 0.5 * x - h * _LOG2 - lgamma(h))
 
     @utils.cached_property
     def mean(self):
@@ -55,7 +56,7 @@ class Chisquare(ElementwiseDistribution):
     @utils.cached_property
     def entropy(self):
         h = 0.5 * self.k
-        return self._full(h + _LOG2 + _special.lgamma(h) + (1 - h) * _special.digamma(h))
+        return self._full(h + _LOG2 + lgamma(h) + (1 - h) * digamma(h))
 
     def sample_n(self, n):
         xp = self.xp
@@ -68,4 +69,4 @@ class Chisquare(ElementwiseDistribution):
 def _kl_chisquare_chisquare(p, q):
     # Both are gammas of scale 2: only the shapes k / 2 differ.
     h1, h2 = 0.5 * p.k, 0.5 * q.k
-    return (h1 - h2) * _special.digamma(h1) - _special.lgamma(h1) + _special.lgamma(h2)
+    return (h1 - h2) * digamma(h1) - lgamma(h1) + lgamma(h2)

@@ -1,9 +1,10 @@
 """Dirichlet distribution over the probability simplex."""
 from dbr import backend
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions.distribution import Distribution
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.digamma import digamma
+from dbr.functions.math.lgamma import lgamma
 
 
 def _sum(x, keepdims=False):
@@ -65,7 +66,7 @@ class Dirichlet(Distribution):
     @utils.cached_property
     def _log_norm(self):
         """``log B(alpha) = sum(lgamma(alpha)) - lgamma(alpha0)``."""
-        return _sum(_special.lgamma(self._alpha)) - _special.lgamma(self.alpha0)
+        return _sum(lgamma(self._alpha)) - lgamma(self.alpha0)
 
     def log_prob(self, x):
         from dbr.functions.math.log import log
@@ -86,7 +87,7 @@ class Dirichlet(Distribution):
 
     @utils.cached_property
     def entropy(self):
-        dg = _special.digamma
+        dg = digamma
         k = self._alpha.shape[-1]
         a0 = self.alpha0
         return self._log_norm + (a0 - k) * dg(a0) - _sum((self._alpha - 1) * dg(self._alpha))
@@ -101,6 +102,6 @@ class Dirichlet(Distribution):
 @register_kl(Dirichlet, Dirichlet)
 def _kl_dirichlet_dirichlet(p, q):
     from dbr.functions.array.expand_dims import expand_dims
-    dg = _special.digamma
+    dg = digamma
     diff = dg(p.alpha) - expand_dims(dg(p.alpha0), -1)
     return q._log_norm - p._log_norm + _sum((p.alpha - q.alpha) * diff)

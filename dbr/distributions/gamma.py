@@ -1,8 +1,9 @@
 """Gamma distribution (shape ``k``, scale ``theta``)."""
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.digamma import digamma
+from dbr.functions.math.lgamma import lgamma
 
 
 class Gamma(ElementwiseDistribution):
@@ -44,7 +45,7 @@ class Gamma(ElementwiseDistribution):
         inside = x.array > 0
         x = inside_only(x, inside)
         k, theta = self.k, self.theta
-        return where_inside(inside, (k - 1) * log(x) - x / theta - _special.lgamma(k)
+        return where_inside(inside, (k - 1) * log(x) - x / theta - lgamma(k)
                             - k * log(theta))
 
     @utils.cached_property
@@ -59,8 +60,8 @@ class Gamma(ElementwiseDistribution):
     def entropy(self):
         from dbr.functions.math.log import log
         k = self.k
-        return self._full(k + log(self.theta) + _special.lgamma(k)
-                          + (1 - k) * _special.digamma(k))
+        return self._full(k + log(self.theta) + lgamma(k)
+                          + (1 - k) * digamma(k))
 
     def sample_n(self, n):
         xp = self.xp
@@ -73,5 +74,5 @@ class Gamma(ElementwiseDistribution):
 def _kl_gamma_gamma(p, q):
     from dbr.functions.math.log import log
     k1, k2, t1, t2 = p.k, q.k, p.theta, q.theta
-    return ((k1 - k2) * _special.digamma(k1) - _special.lgamma(k1) + _special.lgamma(k2)
+    return ((k1 - k2) * digamma(k1) - lgamma(k1) + lgamma(k2)
             + k2 * (log(t2) - log(t1)) + k1 * (t1 - t2) / t2)

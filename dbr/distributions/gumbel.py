@@ -1,10 +1,10 @@
 """Gumbel (type-I extreme value) distribution."""
 import math
 
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions._elementwise import ElementwiseDistribution
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.lgamma import lgamma
 
 EULER = 0.57721566490153286061
 
@@ -89,4 +89,4 @@ def _kl_gumbel_gumbel(p, q):
     from dbr.functions.math.log import log
     r = p.scale / q.scale
     d = (p.loc - q.loc) / q.scale
-    return -log(r) + EULER * (r - 1) + d + exp(_special.lgamma(r + 1) - d) - 1
+    return -log(r) + EULER * (r - 1) + d + exp(lgamma(r + 1) - d) - 1

@@ -1,10 +1,10 @@
 """Log-normal distribution."""
 import math
 
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.ndtri import ndtri
 
 _LOGPROBC = -0.5 * math.log(2 * math.pi)
 _ENTROPYC = 0.5 * math.log(2 * math.pi * math.e)
@@ -62,7 +62,7 @@ class LogNormal(ElementwiseDistribution):
 
     def icdf(self, x):
         from dbr.functions.math.exp import exp
-        return exp(self.mu + self.sigma * _special.ndtri(self._input(x, 'icdf')))
+        return exp(self.mu + self.sigma * ndtri(self._input(x, 'icdf')))
 
     @utils.cached_property
     def mean(self):

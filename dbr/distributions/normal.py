@@ -1,10 +1,11 @@
 """Normal (Gaussian) distribution."""
 import math
 
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions._elementwise import ElementwiseDistribution
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.log_ndtr import log_ndtr
+from dbr.functions.math.ndtri import ndtri
 
 ENTROPYC = 0.5 * math.log(2 * math.pi * math.e)
 LOGPROBC = -0.5 * math.log(2 * math.pi)
@@ -83,17 +84,17 @@ class Normal(ElementwiseDistribution):
         return 0.5 * erfc(self._z(x, 'cdf') * -_INV_SQRT2)
 
     def log_cdf(self, x):
-        return _special.log_ndtr(self._z(x, 'log_cdf'))
+        return log_ndtr(self._z(x, 'log_cdf'))
 
     def survival_function(self, x):
         from dbr.functions.math.erfc import erfc
         return 0.5 * erfc(self._z(x, 'survival_function') * _INV_SQRT2)
 
     def log_survival_function(self, x):
-        return _special.log_ndtr(-self._z(x, 'log_survival_function'))
+        return log_ndtr(-self._z(x, 'log_survival_function'))
 
     def icdf(self, x):
-        return self.loc + self.scale * _special.ndtri(self._input(x, 'icdf'))
+        return self.loc + self.scale * ndtri(self._input(x, 'icdf'))
 
     @utils.cached_property
     def mean(self):

@@ -1,8 +1,8 @@
 """Poisson distribution."""
-from dbr.distributions import _special
 from dbr.distributions import utils
 from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
 from dbr.distributions.kl import register_kl
+from dbr.functions.math.lgamma import lgamma
 from dbr.variable import Variable
 
 
@@ -37,7 +37,7 @@ class Poisson(ElementwiseDistribution):
         x = self._input(x, 'log_prob')
         inside = x.array >= 0
         x = inside_only(x, inside, 0.0)
-        return where_inside(inside, x * log(self.lam) - self.lam - _special.lgamma(x + 1))
+        return where_inside(inside, x * log(self.lam) - self.lam - lgamma(x + 1))
 
     @utils.cached_property
     def mean(self):

@@ -30,9 +30,16 @@ def _stateful(link, x):
     return F.sum(link(x) ** 2) + F.sum(link(x * 0.5) ** 2)
 
 
-def _negative_sampling(link, x):
-    numpy.random.seed(5)   # the sampler draws from numpy.random: same negatives in every run
-    return link(x, numpy.array([0, 1, 2, 1]))
+def _sampled(link, *args):
+    numpy.random.seed(5)   # samplers draw from numpy.random: the same draws in every run
+    return link(*args)
+
+
+def _black_out():
+    link = L.BlackOut(3, [3, 2, 4, 1], 2)
+    # Chainer's BlackOut leaves W unset (NaN); numpy.random is seeded by build()
+    link.W.array[...] = numpy.random.uniform(-1, 1, (4, 3))
+    return link
 
 
 CASES = {
@@ -65,7 +72,7 @@ CASES = {
     'Scale': (lambda: L.Scale(W_shape=(3,), bias_term=True), lambda l: F.sum(l(X2) ** 2)),
     'Bias': (lambda: L.Bias(shape=(3,)), lambda l: F.sum(l(X2) ** 2)),
     'NegativeSampling': (lambda: L.NegativeSampling(3, [3, 2, 4, 1], 2),
-                         lambda l: _negative_sampling(l, X2)),
+                         lambda l: _sampled(l, X2, numpy.array([0, 1, 2, 1]))),
     'BinaryHierarchicalSoftmax': (lambda: L.BinaryHierarchicalSoftmax(3, ((0, 1), (2, 3))),
                                   lambda l: l(X2, numpy.array([0, 3, 2, 1], numpy.int32))),
     'Classifier': (lambda: L.Classifier(L.Linear(3, 3)),
@@ -73,6 +80,37 @@ CASES = {
     'NStepLSTM': (lambda: L.NStepLSTM(2, 3, 4, 0.0), lambda l: _seq_sum(l(None, None, SEQ))),
     'NStepBiGRU': (lambda: L.NStepBiGRU(1, 3, 2, 0.0), lambda l: _seq_sum(l(None, SEQ))),
     'NStepRNNReLU': (lambda: L.NStepRNNReLU(1, 3, 2, 0.0), lambda l: _seq_sum(l(None, SEQ))),
+    'StatefulPeepholeLSTM': (lambda: L.StatefulPeepholeLSTM(3, 4), lambda l: _stateful(l, X2)),
+    'StatefulZoneoutLSTM': (lambda: L.StatefulZoneoutLSTM(3, 4, 0.0, 0.0),
+                            lambda l: _stateful(l, X2)),
+    'StatefulMGU': (lambda: L.StatefulMGU(3, 4), lambda l: _stateful(l, X2)),
+    'StatelessMGU': (lambda: L.StatelessMGU(3, 4),
+                     lambda l: F.sum(l(numpy.zeros((4, 4), numpy.float32), X2) ** 2)),
+    'ChildSumTreeLSTM': (lambda: L.ChildSumTreeLSTM(3, 2),
+                         lambda l: F.sum(l(X2[:, :2], X2[:, 1:], X2[:, :2], X2[:, 1:], X2)[1] ** 2)),
+    'NaryTreeLSTM': (lambda: L.NaryTreeLSTM(3, 2),
+                     lambda l: F.sum(l(X2[:, :2], X2[:, 1:], X2[:, :2], X2[:, 1:], X2)[1] ** 2)),
+    'Parameter': (lambda: L.Parameter(numpy.random.uniform(-1, 1, (2, 3)).astype(numpy.float32)),
+                  lambda l: F.sum(F.tanh(l()) * X2[:2])),
+    'MLPConvolution2D': (lambda: L.MLPConvolution2D(3, (4, 2), 3, pad=1),
+                         lambda l: F.sum(l(IMG) ** 2)),
+    'Inception': (lambda: L.Inception(3, 2, 2, 2, 2, 2, 2), lambda l: F.sum(l(IMG) ** 2)),
+    'InceptionBN': (lambda: L.InceptionBN(3, 2, 2, 2, 2, 2, 'max', proj_pool=2),
+                    lambda l: F.sum(F.tanh(l(IMG)) * IMG[:, :1])),
+    'SimplifiedDropconnect': (lambda: L.SimplifiedDropconnect(3, 4, ratio=0.3),
+                              lambda l: F.sum(_sampled(l, X2) ** 2)),
+    'BatchRenormalization': (lambda: L.BatchRenormalization(3, rmax=2.0, dmax=1.0),
+                             lambda l: F.sum(F.tanh(l(IMG)) * IMG)),
+    'DecorrelatedBatchNormalization': (lambda: L.DecorrelatedBatchNormalization(3, groups=1),
+                                       lambda l: F.sum(F.tanh(l(IMG)) * IMG)),
+    'BlackOut': (_black_out, lambda l: _sampled(l, X2, numpy.array([0, 1, 2, 1], 'i'))),
+    'DilatedConvolution2D': (lambda: L.DilatedConvolution2D(3, 2, 3, pad=2, dilate=2),
+                             lambda l: F.sum(l(IMG) ** 2)),
+    'LocalConvolution2D': (lambda: L.LocalConvolution2D(3, 2, (6, 6), 3),
+                           lambda l: F.sum(l(IMG) ** 2)),
+    'CRF1d': (lambda: L.CRF1d(3),
+              lambda l: l(SEQ, [numpy.array([0, 1, 2], 'i'), numpy.array([1], 'i'),
+                                numpy.array([2, 0], 'i')], transpose=True)),
 }
 
 

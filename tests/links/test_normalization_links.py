@@ -17,6 +17,7 @@ from dbr import backend
 from dbr import gradient_check
 from dbr import initializers
 from dbr import serializers
+from dbr import testing
 from dbr.type_check import InvalidType
 
 FLOATS = [numpy.float64, numpy.float32]
@@ -555,3 +556,17 @@ def test_normalization_links_in_a_chain_train_with_an_optimizer():
     for _, param in net.namedparams():
         assert param.grad is not None and param.grad.shape == (3,)
         assert numpy.isfinite(param.grad).all()
+
+
+def test_batch_normalization_under_forget_updates_statistics_once(xp):
+    x = xp.asarray(numpy.random.randn(5, 3).astype(numpy.float32))
+    plain = L.BatchNormalization(3)
+    plain.to_device(dbr.backend.get_device_from_array(x))
+    plain(x)
+    recomputed = L.BatchNormalization(3)
+    recomputed.to_device(dbr.backend.get_device_from_array(x))
+    F.sum(F.forget(recomputed, dbr.Variable(x))).backward()   # forward runs twice
+    testing.assert_allclose(recomputed.avg_mean, plain.avg_mean, atol=0, rtol=0)
+    testing.assert_allclose(recomputed.avg_var, plain.avg_var, atol=0, rtol=0)
+    assert recomputed.gamma.grad is not None
+    assert dbr.config.in_recomputing is False

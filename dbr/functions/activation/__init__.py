@@ -13,6 +13,8 @@ EXPORTS = {
     'maxout': 'maxout',
     'prelu': 'prelu',
     'relu': 'relu',
+    'relu6': 'relu6',
+    'rrelu': 'rrelu',
     'selu': 'selu',
     'sigmoid': 'sigmoid',
     'silu': 'silu',

@@ -12,7 +12,9 @@ EXPORTS = {
     'deconvolution_3d': 'deconvolution_nd',
     'deconvolution_nd': 'deconvolution_nd',
     'depthwise_convolution_2d': 'depthwise_convolution_2d',
+    'dilated_convolution_2d': 'dilated_convolution_2d',
     'embed_id': 'embed_id',
     'im2col': 'im2col',
     'linear': 'linear',
+    'local_convolution_2d': 'local_convolution_2d',
 }

@@ -4,8 +4,10 @@
 EXPORTS = {
     'batch_normalization': 'batch_normalization',
     'batch_renormalization': 'batch_renormalization',
+    'decorrelated_batch_normalization': 'decorrelated_batch_normalization',
     'fixed_batch_normalization': 'fixed_batch_normalization',
     'fixed_batch_renormalization': 'batch_renormalization',
+    'fixed_decorrelated_batch_normalization': 'decorrelated_batch_normalization',
     'group_normalization': 'group_normalization',
     'layer_normalization': 'layer_normalization',
     'local_response_normalization': 'local_response_normalization',

@@ -7,5 +7,6 @@ EXPORTS = {
     'Maxout': 'maxout',
     'PReLU': 'prelu',
     'Scale': 'scale',
+    'SimplifiedDropconnect': 'simplified_dropconnect',
     'Swish': 'swish',
 }

@@ -12,10 +12,12 @@ EXPORTS = {
     'Deconvolution3D': 'deconvolution_nd',
     'DeconvolutionND': 'deconvolution_nd',
     'DepthwiseConvolution2D': 'depthwise_convolution_2d',
+    'DilatedConvolution2D': 'dilated_convolution_2d',
     'EmbedID': 'embed_id',
     'Inception': 'inception',
     'InceptionBN': 'inceptionbn',
     'Linear': 'linear',
+    'LocalConvolution2D': 'local_convolution_2d',
     'MLPConvolution2D': 'mlp_convolution_2d',
     'Parameter': 'parameter',
 }

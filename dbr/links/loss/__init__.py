@@ -3,5 +3,7 @@
 # link name -> module in this package; dbr.links imports a module on first use.
 EXPORTS = {
     'BinaryHierarchicalSoftmax': 'hierarchical_softmax',
+    'BlackOut': 'black_out',
+    'CRF1d': 'crf1d',
     'NegativeSampling': 'negative_sampling',
 }

@@ -4,6 +4,7 @@
 EXPORTS = {
     'BatchNormalization': 'batch_normalization',
     'BatchRenormalization': 'batch_renormalization',
+    'DecorrelatedBatchNormalization': 'decorrelated_batch_normalization',
     'GroupNormalization': 'group_normalization',
     'LayerNormalization': 'layer_normalization',
 }

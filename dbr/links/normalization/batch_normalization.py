@@ -144,13 +144,18 @@ class BatchNormalization(link.Link):
                 if beta is None:
                     beta = self.xp.zeros(channels, dtype=x.dtype)
         if config.train:
-            if finetune:
+            avg_mean, avg_var = self.avg_mean, self.avg_var
+            if config.in_recomputing:
+                # F.forget reruns this forward in backward: the statistics were updated once.
+                avg_mean = avg_var = None
+                decay = self.decay
+            elif finetune:
                 self.N += 1
                 decay = 1.0 - 1.0 / self.N
             else:
                 decay = self.decay
-            return batch_normalization(x, gamma, beta, self.eps, self.avg_mean, self.avg_var,
-                                       decay, self.axis)
+            return batch_normalization(x, gamma, beta, self.eps, avg_mean, avg_var, decay,
+                                       self.axis)
         return fixed_batch_normalization(x, gamma, beta, self.avg_mean, self.avg_var, self.eps,
                                          self.axis)
 
