@@ -50,6 +50,11 @@ class ElementwiseDistribution(Distribution):
         return draw(self.xp, name, (n,) + self._batch_shape, self._first.dtype)
 
 
+def param(name, doc):
+    """A read-only property returning the parameter ``name`` that ``_setup`` took."""
+    return property(lambda self: self._p[name], doc=doc)
+
+
 def where_inside(inside, value, outside=-float('inf')):
     """``value`` where the boolean array ``inside`` holds, ``outside`` elsewhere."""
     from dbr.functions.math.where import where

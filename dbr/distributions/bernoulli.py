@@ -3,7 +3,7 @@ import numpy
 
 from dbr import backend
 from dbr.distributions import utils
-from dbr.distributions.distribution import Distribution
+from dbr.distributions._by_logit import ByLogit
 from dbr.distributions.kl import register_kl
 from dbr.functions.math._binary import BinaryElementwise
 from dbr.variable import Variable
@@ -53,7 +53,7 @@ class BernoulliLogProb(BinaryElementwise):
         return tuple(ret)
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ByLogit):
     """Bernoulli distribution over {0, 1}: ``P(x = 1) = p``, ``P(x = 0) = 1 - p``.
 
     Give either ``p`` or ``logit = log(p / (1 - p))``, not both. ``log_prob`` is computed from
@@ -108,18 +108,6 @@ class Bernoulli(Distribution):
     @property
     def batch_shape(self):
         return self._param.shape
-
-    @property
-    def event_shape(self):
-        return ()
-
-    @property
-    def params(self):
-        return {'logit': self.logit}
-
-    @property
-    def xp(self):
-        return backend.get_array_module(self._param)
 
     @property
     def support(self):

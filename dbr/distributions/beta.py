@@ -1,6 +1,6 @@
 """Beta distribution."""
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 from dbr.functions.math.digamma import digamma
 from dbr.functions.math.lgamma import lgamma
@@ -29,15 +29,8 @@ class Beta(ElementwiseDistribution):
     def __init__(self, a, b):
         self._setup(a=a, b=b)
 
-    @property
-    def a(self):
-        """Variable: The first shape parameter."""
-        return self._p['a']
-
-    @property
-    def b(self):
-        """Variable: The second shape parameter."""
-        return self._p['b']
+    a = param('a', 'Variable: The first shape parameter.')
+    b = param('b', 'Variable: The second shape parameter.')
 
     @property
     def support(self):

@@ -1,14 +1,13 @@
 """Categorical distribution over ``{0, ..., K - 1}``."""
 import numpy
 
-from dbr import backend
 from dbr.distributions import utils
-from dbr.distributions.distribution import Distribution
+from dbr.distributions._by_logit import ByLogit
 from dbr.distributions.kl import register_kl
 from dbr.variable import Variable
 
 
-class Categorical(Distribution):
+class Categorical(ByLogit):
     """Categorical distribution: ``P(x = i) = p[..., i]``.
 
     The last axis of ``p`` (or ``logit``) indexes the ``K`` categories; the others form
@@ -61,18 +60,6 @@ class Categorical(Distribution):
     @property
     def batch_shape(self):
         return self._param.shape[:-1]
-
-    @property
-    def event_shape(self):
-        return ()
-
-    @property
-    def params(self):
-        return {'logit': self.logit}
-
-    @property
-    def xp(self):
-        return backend.get_array_module(self._param)
 
     @property
     def support(self):

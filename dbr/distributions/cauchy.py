@@ -4,13 +4,13 @@ import math
 import numpy
 
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution
+from dbr.distributions._loc_scale import LocScaleDistribution
 from dbr.distributions.kl import register_kl
 
 _LOG_PI = math.log(math.pi)
 
 
-class Cauchy(ElementwiseDistribution):
+class Cauchy(LocScaleDistribution):
     """Cauchy distribution: ``p(x) = 1 / (pi scale (1 + ((x - loc) / scale)**2))``.
 
     Its mean and variance do not exist: ``mean`` and ``variance`` are NaN. Samples are
@@ -26,32 +26,17 @@ class Cauchy(ElementwiseDistribution):
         array([0.75], dtype=float32)
     """
 
-    def __init__(self, loc, scale):
-        self._setup(loc=loc, scale=scale)
-
-    @property
-    def loc(self):
-        """Variable: The location."""
-        return self._p['loc']
-
-    @property
-    def scale(self):
-        """Variable: The scale."""
-        return self._p['scale']
-
-    @property
-    def support(self):
-        return 'real'
+    _standard = 'standard_cauchy'
 
     def log_prob(self, x):
         from dbr.functions.math.log import log
         from dbr.functions.math.log1p import log1p
-        z = (self._input(x, 'log_prob') - self.loc) / self.scale
+        z = self._z(x, 'log_prob')
         return -_LOG_PI - log(self.scale) - log1p(z * z)
 
     def cdf(self, x):
         from dbr.functions.math.arctan import arctan
-        z = (self._input(x, 'cdf') - self.loc) / self.scale
+        z = self._z(x, 'cdf')
         return 0.5 + arctan(z) * (1 / math.pi)
 
     def icdf(self, x):
@@ -80,9 +65,6 @@ class Cauchy(ElementwiseDistribution):
     def entropy(self):
         from dbr.functions.math.log import log
         return self._full(log(self.scale) + math.log(4 * math.pi))
-
-    def sample_n(self, n):
-        return self.loc + self.scale * self._draw('standard_cauchy', n)
 
 
 @register_kl(Cauchy, Cauchy)

@@ -2,7 +2,7 @@
 import math
 
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 from dbr.functions.math.digamma import digamma
 from dbr.functions.math.lgamma import lgamma
@@ -28,10 +28,7 @@ class Chisquare(ElementwiseDistribution):
     def __init__(self, k):
         self._setup(k=k)
 
-    @property
-    def k(self):
-        """Variable: The degrees of freedom."""
-        return self._p['k']
+    k = param('k', 'Variable: The degrees of freedom.')
 
     @property
     def support(self):

@@ -1,6 +1,6 @@
 """Exponential distribution."""
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 
 
@@ -21,10 +21,7 @@ class Exponential(ElementwiseDistribution):
     def __init__(self, lam):
         self._setup(lam=lam)
 
-    @property
-    def lam(self):
-        """Variable: The rate."""
-        return self._p['lam']
+    lam = param('lam', 'Variable: The rate.')
 
     @property
     def support(self):

@@ -1,6 +1,6 @@
 """Gamma distribution (shape ``k``, scale ``theta``)."""
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 from dbr.functions.math.digamma import digamma
 from dbr.functions.math.lgamma import lgamma
@@ -25,15 +25,8 @@ class Gamma(ElementwiseDistribution):
     def __init__(self, k, theta):
         self._setup(k=k, theta=theta)
 
-    @property
-    def k(self):
-        """Variable: The shape."""
-        return self._p['k']
-
-    @property
-    def theta(self):
-        """Variable: The scale."""
-        return self._p['theta']
+    k = param('k', 'Variable: The shape.')
+    theta = param('theta', 'Variable: The scale.')
 
     @property
     def support(self):

@@ -1,6 +1,6 @@
 """Geometric distribution on ``{1, 2, ...}``."""
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 from dbr.variable import Variable
 
@@ -21,10 +21,7 @@ class Geometric(ElementwiseDistribution):
     def __init__(self, p):
         self._setup(p=p)
 
-    @property
-    def p(self):
-        """Variable: The success probability."""
-        return self._p['p']
+    p = param('p', 'Variable: The success probability.')
 
     @property
     def support(self):

@@ -2,14 +2,14 @@
 import math
 
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution
+from dbr.distributions._loc_scale import LocScaleDistribution
 from dbr.distributions.kl import register_kl
 from dbr.functions.math.lgamma import lgamma
 
 EULER = 0.57721566490153286061
 
 
-class Gumbel(ElementwiseDistribution):
+class Gumbel(LocScaleDistribution):
     """Gumbel distribution: ``p(x) = exp(-(z + exp(-z))) / scale``, ``z = (x - loc) / scale``.
 
     Samples are reparameterized, ``loc + scale * eps`` with standard Gumbel ``eps``.
@@ -24,32 +24,17 @@ class Gumbel(ElementwiseDistribution):
         array([0.5772157], dtype=float32)
     """
 
-    def __init__(self, loc, scale):
-        self._setup(loc=loc, scale=scale)
-
-    @property
-    def loc(self):
-        """Variable: The location."""
-        return self._p['loc']
-
-    @property
-    def scale(self):
-        """Variable: The scale."""
-        return self._p['scale']
-
-    @property
-    def support(self):
-        return 'real'
+    _standard = 'gumbel'
 
     def log_prob(self, x):
         from dbr.functions.math.exp import exp
         from dbr.functions.math.log import log
-        z = (self._input(x, 'log_prob') - self.loc) / self.scale
+        z = self._z(x, 'log_prob')
         return -log(self.scale) - z - exp(-z)
 
     def cdf(self, x):
         from dbr.functions.math.exp import exp
-        z = (self._input(x, 'cdf') - self.loc) / self.scale
+        z = self._z(x, 'cdf')
         return exp(-exp(-z))
 
     def icdf(self, x):
@@ -77,9 +62,6 @@ class Gumbel(ElementwiseDistribution):
     def entropy(self):
         from dbr.functions.math.log import log
         return self._full(log(self.scale)) + (EULER + 1)
-
-    def sample_n(self, n):
-        return self.loc + self.scale * self._draw('gumbel', n)
 
 
 @register_kl(Gumbel, Gumbel)

@@ -2,13 +2,13 @@
 import math
 
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution
+from dbr.distributions._loc_scale import LocScaleDistribution
 from dbr.distributions.kl import register_kl
 
 _LOG2 = math.log(2)
 
 
-class Laplace(ElementwiseDistribution):
+class Laplace(LocScaleDistribution):
     """Laplace distribution: ``p(x) = exp(-|x - loc| / scale) / (2 scale)``.
 
     Samples are reparameterized, ``loc + scale * eps`` with standard Laplace ``eps``.
@@ -23,22 +23,7 @@ class Laplace(ElementwiseDistribution):
         array([0.5], dtype=float32)
     """
 
-    def __init__(self, loc, scale):
-        self._setup(loc=loc, scale=scale)
-
-    @property
-    def loc(self):
-        """Variable: The location."""
-        return self._p['loc']
-
-    @property
-    def scale(self):
-        """Variable: The scale."""
-        return self._p['scale']
-
-    @property
-    def support(self):
-        return 'real'
+    _standard = 'laplace'
 
     def log_prob(self, x):
         from dbr.functions.math.absolute import absolute
@@ -49,7 +34,7 @@ class Laplace(ElementwiseDistribution):
     def cdf(self, x):
         from dbr.functions.math.absolute import absolute
         from dbr.functions.math.expm1 import expm1
-        z = (self._input(x, 'cdf') - self.loc) / self.scale
+        z = self._z(x, 'cdf')
         # 1 - exp(-z)/2 above the location, exp(z)/2 below: one formula with sign(z).
         return 0.5 - 0.5 * self.xp.sign(z.array) * expm1(-absolute(z))
 
@@ -80,9 +65,6 @@ class Laplace(ElementwiseDistribution):
     def entropy(self):
         from dbr.functions.math.log import log
         return self._full(log(self.scale)) + (_LOG2 + 1)
-
-    def sample_n(self, n):
-        return self.loc + self.scale * self._draw('laplace', n)
 
 
 @register_kl(Laplace, Laplace)

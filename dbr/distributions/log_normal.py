@@ -2,7 +2,7 @@
 import math
 
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 from dbr.functions.math.ndtri import ndtri
 
@@ -29,15 +29,8 @@ class LogNormal(ElementwiseDistribution):
     def __init__(self, mu, sigma):
         self._setup(mu=mu, sigma=sigma)
 
-    @property
-    def mu(self):
-        """Variable: The mean of ``log(x)``."""
-        return self._p['mu']
-
-    @property
-    def sigma(self):
-        """Variable: The standard deviation of ``log(x)``."""
-        return self._p['sigma']
+    mu = param('mu', 'Variable: The mean of ``log(x)``.')
+    sigma = param('sigma', 'Variable: The standard deviation of ``log(x)``.')
 
     @property
     def support(self):

@@ -2,7 +2,7 @@
 import math
 
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution
+from dbr.distributions._loc_scale import LocScaleDistribution
 from dbr.distributions.kl import register_kl
 from dbr.functions.math.log_ndtr import log_ndtr
 from dbr.functions.math.ndtri import ndtri
@@ -12,7 +12,7 @@ LOGPROBC = -0.5 * math.log(2 * math.pi)
 _INV_SQRT2 = 1 / math.sqrt(2)
 
 
-class Normal(ElementwiseDistribution):
+class Normal(LocScaleDistribution):
     """Normal distribution ``N(loc, scale**2)``, parameterized by ``scale`` or ``log_scale``.
 
     ``p(x) = exp(-(x - loc)**2 / (2 scale**2)) / sqrt(2 pi scale**2)``. ``loc`` and the scale
@@ -31,6 +31,8 @@ class Normal(ElementwiseDistribution):
         array([-0.9189385, -0.9189385, -0.9189385], dtype=float32)
     """
 
+    _standard = 'standard_normal'
+
     def __init__(self, loc, scale=None, **kwargs):
         log_scale = kwargs.pop('log_scale', None)
         if kwargs:
@@ -42,11 +44,6 @@ class Normal(ElementwiseDistribution):
             self._setup(loc=loc, log_scale=log_scale)
         else:
             self._setup(loc=loc, scale=scale)
-
-    @property
-    def loc(self):
-        """Variable: The mean parameter."""
-        return self._p['loc']
 
     @utils.cached_property
     def scale(self):
@@ -67,13 +64,6 @@ class Normal(ElementwiseDistribution):
     @property
     def params(self):
         return {'loc': self.loc, 'scale': self.scale}
-
-    @property
-    def support(self):
-        return 'real'
-
-    def _z(self, x, method):
-        return (self._input(x, method) - self.loc) / self.scale
 
     def log_prob(self, x):
         z = self._z(x, 'log_prob')
@@ -116,9 +106,6 @@ class Normal(ElementwiseDistribution):
     @utils.cached_property
     def entropy(self):
         return self._full(self.log_scale) + ENTROPYC
-
-    def sample_n(self, n):
-        return self.loc + self.scale * self._draw('standard_normal', n)
 
 
 @register_kl(Normal, Normal)

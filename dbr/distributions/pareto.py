@@ -1,6 +1,6 @@
 """Pareto (type I) distribution."""
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 
 
@@ -24,15 +24,8 @@ class Pareto(ElementwiseDistribution):
     def __init__(self, scale, alpha):
         self._setup(scale=scale, alpha=alpha)
 
-    @property
-    def scale(self):
-        """Variable: The minimum value ``x_m``."""
-        return self._p['scale']
-
-    @property
-    def alpha(self):
-        """Variable: The shape."""
-        return self._p['alpha']
+    scale = param('scale', 'Variable: The minimum value ``x_m``.')
+    alpha = param('alpha', 'Variable: The shape.')
 
     @property
     def support(self):

@@ -1,6 +1,6 @@
 """Poisson distribution."""
 from dbr.distributions import utils
-from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, where_inside
+from dbr.distributions._elementwise import ElementwiseDistribution, inside_only, param, where_inside
 from dbr.distributions.kl import register_kl
 from dbr.functions.math.lgamma import lgamma
 from dbr.variable import Variable
@@ -23,10 +23,7 @@ class Poisson(ElementwiseDistribution):
     def __init__(self, lam):
         self._setup(lam=lam)
 
-    @property
-    def lam(self):
-        """Variable: The rate."""
-        return self._p['lam']
+    lam = param('lam', 'Variable: The rate.')
 
     @property
     def support(self):

@@ -804,7 +804,7 @@ class _CpuStandIn(_cudnn_rnn.CudnnNStepRNN):
 
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
-        states, ws, bs, xs = self._split(inputs)
+        states, ws, bs, xs = self._split_inputs(inputs)
         n_w = self.n_w
         groups = range(self.n_layers * self.n_dirs)
         with dbr.no_backprop_mode():

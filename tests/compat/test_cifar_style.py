@@ -15,14 +15,6 @@ import dbr.compat
 from dbr.datasets import _download
 
 
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
-
-
 def _colours(n, seed):
     """3x16x16 images whose class sets the mean colour: an easy CIFAR stand-in."""
     rng = numpy.random.RandomState(seed)

@@ -17,14 +17,6 @@ from dbr import datasets as D
 
 
 @pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
-
-
-@pytest.fixture
 def restore_config():
     yield
     for key in ('train', 'dtype', 'autotune', 'use_ideep'):

@@ -1,20 +1,8 @@
 """A Chainer-style GAN through the ``chainer`` alias: a StandardUpdater subclass driving two
 optimizers (``{'gen': ..., 'dis': ...}``) on a toy 2-D problem, with trainer snapshots."""
 import numpy
-import pytest
-
-import dbr
-import dbr.compat
 
 REAL_MEAN = numpy.array([2.0, -1.0], numpy.float32)
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
 
 
 def _script(chainer):

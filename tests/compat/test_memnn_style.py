@@ -4,23 +4,12 @@ shared between hops through a ChainList, the answer layer tied to an embedding m
 parameter in place after every update, ``Classifier(label_key=...)`` on dict examples, and a
 save/load round trip."""
 import numpy
-import pytest
-
-import dbr.compat
 
 PEOPLE = range(2, 6)
 PLACES = range(6, 11)
 MOVED = 11
 N_VOCAB = 12
 MAX_MEMORY = 6
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
 
 
 def _stories(n, seed):

@@ -9,19 +9,8 @@ import sys
 import textwrap
 
 import numpy
-import pytest
-
-import dbr.compat
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
 
 
 def _digits(n, seed):

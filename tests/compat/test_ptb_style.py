@@ -2,20 +2,8 @@
 parallel-stream iterator, a StandardUpdater subclass that backpropagates through several steps,
 and an Evaluator whose hook resets the recurrent state."""
 import numpy
-import pytest
-
-import dbr
-import dbr.compat
 
 V = 12  # vocabulary
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
 
 
 def _corpus(n, seed):

@@ -8,16 +8,6 @@ import pickle
 import numpy
 import pytest
 
-import dbr.compat
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
-
 
 def _write(path, text, encoding='utf-8'):
     with open(path, 'w', encoding=encoding, newline='') as f:

@@ -3,16 +3,6 @@ with a Trainer, and an attention-free NStepLSTM encoder-decoder trained on a cop
 import numpy
 import pytest
 
-import dbr.compat
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
-
 
 def _embed_sequences(F, embed, xs):
     # one embedding call for the whole batch, then back to one Variable per sequence

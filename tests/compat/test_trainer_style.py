@@ -8,17 +8,6 @@ import warnings
 import numpy
 import pytest
 
-import dbr
-import dbr.compat
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
-
 
 def _two_moons(chainer, n, seed):
     """Two interleaved half circles with noise: not linearly separable."""

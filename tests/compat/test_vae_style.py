@@ -2,17 +2,6 @@
 ``q(z|x)``, a Bernoulli decoder ``p(x|z)`` and a fixed standard-normal prior, all as
 ``chainer.distributions``, trained on the negative ELBO with ``chainer.kl_divergence``."""
 import numpy
-import pytest
-
-import dbr.compat
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
 
 
 def _binary_data(n, rng, protos):

@@ -5,23 +5,12 @@ import collections
 import json
 
 import numpy
-import pytest
-
-import dbr.compat
 
 N_TOPICS = 6
 TOPIC_SIZE = 5
 N_VOCAB = N_TOPICS * TOPIC_SIZE
 N_UNITS = 12
 WINDOW = 2
-
-
-@pytest.fixture
-def chainer():
-    dbr.compat.install_chainer_alias()
-    import chainer
-    yield chainer
-    dbr.compat.uninstall_chainer_alias()
 
 
 def _corpus(n_sentences=600, length=10, seed=0):

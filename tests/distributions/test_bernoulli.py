@@ -9,19 +9,7 @@ import dbr
 import dbr.distributions as D
 from dbr import gradient_check
 
-FLOATS = [numpy.float64, numpy.float32]
-
-
-def _tol(dtype):
-    return dict(atol=1e-12, rtol=1e-10) if dtype == numpy.float64 else dict(atol=1e-5, rtol=1e-5)
-
-
-def _grad_opts(dtype):
-    return {} if dtype == numpy.float64 else dict(dtype=numpy.float64, atol=1e-4, rtol=1e-3)
-
-
-def _cpu(v):
-    return dbr.backend.to_cpu(v.array)
+from _dist_helpers import FLOATS, grad_options, to_cpu, tolerance
 
 
 def _ref_log_prob(p, x):
@@ -35,26 +23,26 @@ def test_bernoulli_values(xp, dtype, by):
     logit = numpy.log(p.astype(float) / (1 - p)).astype(dtype)
     d = D.Bernoulli(p=xp.asarray(p)) if by == 'p' else D.Bernoulli(logit=xp.asarray(logit))
     p64 = p.astype(float) if by == 'p' else 1 / (1 + numpy.exp(-logit.astype(float)))
-    tol = _tol(dtype)
+    tol = tolerance(dtype)
     x = numpy.random.randint(0, 2, (4, 2, 3)).astype(dtype)
     lp = d.log_prob(xp.asarray(x))
     assert lp.dtype == dtype and lp.shape == (4, 2, 3)
-    numpy.testing.assert_allclose(_cpu(lp), _ref_log_prob(p64, x), **tol)
-    numpy.testing.assert_allclose(_cpu(d.prob(xp.asarray(x))), numpy.exp(_ref_log_prob(p64, x)),
+    numpy.testing.assert_allclose(to_cpu(lp), _ref_log_prob(p64, x), **tol)
+    numpy.testing.assert_allclose(to_cpu(d.prob(xp.asarray(x))), numpy.exp(_ref_log_prob(p64, x)),
                                   **tol)
     # grayscale targets in [0, 1] (the VAE usage): the cross-entropy form
     g = numpy.random.uniform(0, 1, (2, 3)).astype(dtype)
-    numpy.testing.assert_allclose(_cpu(d.log_prob(xp.asarray(g))), _ref_log_prob(p64, g), **tol)
-    numpy.testing.assert_allclose(_cpu(d.p), p64, **tol)
-    numpy.testing.assert_allclose(_cpu(d.logit), numpy.log(p64 / (1 - p64)), **tol)
-    numpy.testing.assert_allclose(_cpu(d.mean), p64, **tol)
-    numpy.testing.assert_allclose(_cpu(d.variance), p64 * (1 - p64), **tol)
-    numpy.testing.assert_allclose(_cpu(d.stddev), numpy.sqrt(p64 * (1 - p64)), **tol)
-    numpy.testing.assert_allclose(_cpu(d.entropy), -p64 * numpy.log(p64)
+    numpy.testing.assert_allclose(to_cpu(d.log_prob(xp.asarray(g))), _ref_log_prob(p64, g), **tol)
+    numpy.testing.assert_allclose(to_cpu(d.p), p64, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.logit), numpy.log(p64 / (1 - p64)), **tol)
+    numpy.testing.assert_allclose(to_cpu(d.mean), p64, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.variance), p64 * (1 - p64), **tol)
+    numpy.testing.assert_allclose(to_cpu(d.stddev), numpy.sqrt(p64 * (1 - p64)), **tol)
+    numpy.testing.assert_allclose(to_cpu(d.entropy), -p64 * numpy.log(p64)
                                   - (1 - p64) * numpy.log1p(-p64), **tol)
-    numpy.testing.assert_allclose(_cpu(d.mode), (p64 > 0.5).astype(float))
-    cdf = _cpu(d.cdf(xp.asarray(numpy.array([-0.5, 0.0, 0.5, 1.0, 2.0, 0.0], dtype)
-                                .reshape(2, 3))))
+    numpy.testing.assert_allclose(to_cpu(d.mode), (p64 > 0.5).astype(float))
+    cdf = to_cpu(d.cdf(xp.asarray(numpy.array([-0.5, 0.0, 0.5, 1.0, 2.0, 0.0], dtype)
+                                  .reshape(2, 3))))
     numpy.testing.assert_allclose(cdf, [[0, 1 - p64[0, 1], 1 - p64[0, 2]],
                                         [1, 1, 1 - p64[1, 2]]], **tol)
     assert d.support == '{0, 1}' and set(d.params) == {'logit'}
@@ -104,7 +92,7 @@ def test_bernoulli_gradients(xp, dtype):
     x = numpy.random.uniform(0, 1, (2, 3)).astype(dtype)
     gy = xp.asarray(numpy.random.standard_normal((2, 3)).astype(dtype))
     ggx = xp.asarray(numpy.random.standard_normal((2, 3)).astype(dtype))
-    opts = _grad_opts(dtype)
+    opts = grad_options(dtype)
 
     def q(v):  # a fixed operand of the dtype the gradient check evaluates in
         return D.Bernoulli(p=xp.full(v.shape, 0.3, v.dtype))
@@ -138,7 +126,7 @@ def test_bernoulli_kl(xp, dtype):
     a, b = p1.astype(float), p2.astype(float)
     ref = a * numpy.log(a / b) + (1 - a) * numpy.log((1 - a) / (1 - b))
     assert kl.dtype == dtype
-    numpy.testing.assert_allclose(_cpu(kl), ref, **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(kl), ref, **tolerance(dtype))
 
 
 def test_bernoulli_sample_statistics(xp):

@@ -7,19 +7,7 @@ import dbr
 import dbr.distributions as D
 from dbr import gradient_check
 
-FLOATS = [numpy.float64, numpy.float32]
-
-
-def _tol(dtype):
-    return dict(atol=1e-12, rtol=1e-10) if dtype == numpy.float64 else dict(atol=1e-5, rtol=1e-5)
-
-
-def _grad_opts(dtype):
-    return {} if dtype == numpy.float64 else dict(dtype=numpy.float64, atol=1e-4, rtol=1e-3)
-
-
-def _cpu(v):
-    return dbr.backend.to_cpu(v.array)
+from _dist_helpers import FLOATS, grad_options, to_cpu, tolerance
 
 
 def _probs(shape, dtype):
@@ -40,15 +28,15 @@ def test_categorical_values(xp, dtype, by):
     lp = d.log_prob(xp.asarray(x))
     assert lp.dtype == dtype and lp.shape == (5, 2, 3)
     ref = numpy.log(numpy.take_along_axis(p64[None], x[..., None], axis=-1)[..., 0])
-    numpy.testing.assert_allclose(_cpu(lp), ref, **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.prob(xp.asarray(x))), numpy.exp(ref), **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.p), p64, **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.entropy), -(p64 * numpy.log(p64)).sum(-1),
-                                  **_tol(dtype))
-    numpy.testing.assert_array_equal(_cpu(d.mode), p64.argmax(-1))
+    numpy.testing.assert_allclose(to_cpu(lp), ref, **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.prob(xp.asarray(x))), numpy.exp(ref), **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.p), p64, **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.entropy), -(p64 * numpy.log(p64)).sum(-1),
+                                  **tolerance(dtype))
+    numpy.testing.assert_array_equal(to_cpu(d.mode), p64.argmax(-1))
     # labels given as floats (Chainer casts them) and broadcast over the batch
-    numpy.testing.assert_allclose(_cpu(d.log_prob(xp.asarray(x[0].astype(dtype)))), ref[0],
-                                  **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.log_prob(xp.asarray(x[0].astype(dtype)))), ref[0],
+                                  **tolerance(dtype))
     assert d.log_prob(xp.asarray(numpy.array([0, 1, 2]))).shape == (2, 3)
 
 
@@ -73,9 +61,9 @@ def test_categorical_kl(xp, dtype):
                            D.Categorical(p=xp.asarray(p2)))
     a, b = p1.astype(float), p2.astype(float)
     assert kl.dtype == dtype and kl.shape == (3,)
-    numpy.testing.assert_allclose(_cpu(kl), (a * numpy.log(a / b)).sum(-1), **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(kl), (a * numpy.log(a / b)).sum(-1), **tolerance(dtype))
     kl_p = dbr.kl_divergence(D.Categorical(p=xp.asarray(p1)), D.Categorical(p=xp.asarray(p2)))
-    numpy.testing.assert_allclose(_cpu(kl_p), (a * numpy.log(a / b)).sum(-1), **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(kl_p), (a * numpy.log(a / b)).sum(-1), **tolerance(dtype))
 
 
 @pytest.mark.parametrize('dtype', FLOATS)
@@ -85,7 +73,7 @@ def test_categorical_gradients(xp, dtype):
     x = xp.asarray(numpy.array([[1, 3], [0, 3], [2, 2]]))
     gy = xp.asarray(numpy.random.standard_normal((3, 2)).astype(dtype))
     gb = xp.asarray(numpy.random.standard_normal((2,)).astype(dtype))
-    opts = _grad_opts(dtype)
+    opts = grad_options(dtype)
 
     def other(v):
         return D.Categorical(p=xp.full(v.shape, 0.25, v.dtype))
@@ -140,16 +128,17 @@ def test_one_hot_categorical(xp, dtype):
     p64 = p.astype(float)
     assert (numpy.abs(a.mean(0) - p64) <= 5 * numpy.sqrt(p64 * (1 - p64) / 3000)).all()
     lp = d.log_prob(s)
-    numpy.testing.assert_allclose(_cpu(lp), numpy.log((a * p64).sum(-1)), **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.mean), p64, **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.variance), p64 * (1 - p64), **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.entropy), -(p64 * numpy.log(p64)).sum(-1),
-                                  **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(lp), numpy.log((a * p64).sum(-1)), **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.mean), p64, **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.variance), p64 * (1 - p64), **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.entropy), -(p64 * numpy.log(p64)).sum(-1),
+                                  **tolerance(dtype))
     q = _probs((2, 4), dtype).astype(float)
     kl = dbr.kl_divergence(d, D.OneHotCategorical(xp.asarray(q.astype(dtype))))
-    numpy.testing.assert_allclose(_cpu(kl), (p64 * numpy.log(p64 / q)).sum(-1), **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(kl), (p64 * numpy.log(p64 / q)).sum(-1),
+                                  **tolerance(dtype))
     gradient_check.check_backward(lambda pp: D.OneHotCategorical(pp).log_prob(s),
                                   xp.asarray(p), xp.asarray(numpy.ones((3000, 2), dtype)),
-                                  **_grad_opts(dtype))
+                                  **grad_options(dtype))
     with pytest.raises(ValueError, match=r'OneHotCategorical.log_prob: x.shape=\(2, 3\)'):
         d.log_prob(numpy.zeros((2, 3)))

@@ -9,15 +9,7 @@ import dbr
 import dbr.distributions as D
 from dbr import gradient_check
 
-FLOATS = [numpy.float64, numpy.float32]
-
-
-def _tol(dtype):
-    return dict(atol=1e-12, rtol=1e-10) if dtype == numpy.float64 else dict(atol=1e-5, rtol=1e-5)
-
-
-def _cpu(v):
-    return dbr.backend.to_cpu(v.array)
+from _dist_helpers import FLOATS, to_cpu, tolerance
 
 
 def _normal_ref(x, loc, scale):
@@ -38,15 +30,15 @@ def test_independent_normal(xp, dtype):
     assert lp.shape == (5, 4) and lp.dtype == dtype
     l64, s64 = loc.astype(float), scale.astype(float)
     ref = _normal_ref(x.astype(float), l64, s64).sum(axis=(-2, -1))
-    numpy.testing.assert_allclose(_cpu(lp), ref, **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.prob(xp.asarray(x))), numpy.exp(ref), **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(lp), ref, **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.prob(xp.asarray(x))), numpy.exp(ref), **tolerance(dtype))
     cdf = numpy.vectorize(lambda t: 0.5 * math.erfc(-t / math.sqrt(2)))((x - l64) / s64)
-    numpy.testing.assert_allclose(_cpu(d.cdf(xp.asarray(x))), cdf.prod(axis=(-2, -1)),
-                                  **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.log_cdf(xp.asarray(x))),
-                                  numpy.log(cdf).sum(axis=(-2, -1)), **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.entropy), (0.5 * numpy.log(
-        2 * math.pi * math.e * s64 ** 2)).sum(axis=(-2, -1)), **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.cdf(xp.asarray(x))), cdf.prod(axis=(-2, -1)),
+                                  **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.log_cdf(xp.asarray(x))),
+                                  numpy.log(cdf).sum(axis=(-2, -1)), **tolerance(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.entropy), (0.5 * numpy.log(
+        2 * math.pi * math.e * s64 ** 2)).sum(axis=(-2, -1)), **tolerance(dtype))
     # statistics and samples are the base distribution's
     assert d.mean is base.mean and d.stddev is base.stddev and d.variance is base.variance
     assert d.sample(3).shape == (3, 4, 2, 3)
@@ -113,7 +105,7 @@ def test_independent_kl_and_gradients(xp, dtype):
     assert kl.shape == (4,) and kl.dtype == dtype
     a, s = l1.astype(float), s1.astype(float)
     ref = (-numpy.log(s) + 0.5 * (s ** 2 + a ** 2) - 0.5).sum(-1)
-    numpy.testing.assert_allclose(_cpu(kl), ref, **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(kl), ref, **tolerance(dtype))
     opts = {} if dtype == numpy.float64 else dict(dtype=numpy.float64, atol=1e-4, rtol=1e-3)
 
     def f(loc, log_scale):

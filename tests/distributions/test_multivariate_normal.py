@@ -11,19 +11,11 @@ import dbr.functions as F
 from dbr import gradient_check
 from dbr.distributions.multivariate_normal import solve
 
-FLOATS = [numpy.float64, numpy.float32]
+from _dist_helpers import FLOATS, grad_options, to_cpu
 
 
 def _tol(dtype):
     return dict(atol=1e-10, rtol=1e-10) if dtype == numpy.float64 else dict(atol=1e-4, rtol=1e-4)
-
-
-def _grad_opts(dtype):
-    return {} if dtype == numpy.float64 else dict(dtype=numpy.float64, atol=1e-4, rtol=1e-3)
-
-
-def _cpu(v):
-    return dbr.backend.to_cpu(v.array)
 
 
 def _chol(batch, d, dtype):
@@ -50,14 +42,14 @@ def test_mvn_values(xp, dtype):
     x = numpy.random.standard_normal((5, 2, 3)).astype(dtype)
     lp = d.log_prob(xp.asarray(x))
     assert lp.shape == (5, 2) and lp.dtype == dtype
-    numpy.testing.assert_allclose(_cpu(lp), _ref_log_prob(x.astype(float), loc.astype(float),
-                                                          cov), **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.entropy), 0.5 * numpy.linalg.slogdet(
+    numpy.testing.assert_allclose(to_cpu(lp), _ref_log_prob(x.astype(float), loc.astype(float),
+                                                            cov), **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.entropy), 0.5 * numpy.linalg.slogdet(
         2 * math.pi * math.e * cov)[1], **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.covariance), cov, **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.variance), numpy.diagonal(cov, axis1=-2, axis2=-1),
+    numpy.testing.assert_allclose(to_cpu(d.covariance), cov, **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.variance), numpy.diagonal(cov, axis1=-2, axis2=-1),
                                   **_tol(dtype))
-    numpy.testing.assert_allclose(_cpu(d.mean), loc, **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(d.mean), loc, **_tol(dtype))
     assert set(d.params) == {'loc', 'scale_tril'} and d.support == 'real'
 
 
@@ -94,7 +86,7 @@ def test_mvn_kl(xp, dtype):
         diff = m2.astype(float) - m1[b].astype(float)
         ref.append(0.5 * (numpy.trace(inv @ c1[b]) + diff @ inv @ diff - 2
                           + numpy.linalg.slogdet(c2[b])[1] - numpy.linalg.slogdet(c1[b])[1]))
-    numpy.testing.assert_allclose(_cpu(kl), ref, **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(kl), ref, **_tol(dtype))
 
 
 @pytest.mark.parametrize('dtype', FLOATS)
@@ -103,7 +95,7 @@ def test_mvn_gradients(xp, dtype):
     loc = xp.asarray(numpy.random.standard_normal((2, 3)).astype(dtype))
     L = xp.asarray(L)
     x = numpy.random.standard_normal((4, 2, 3)).astype(dtype)
-    opts = _grad_opts(dtype)
+    opts = grad_options(dtype)
 
     def log_prob(loc, L):
         return D.MultivariateNormal(loc, scale_tril=L).log_prob(x)

@@ -10,19 +10,7 @@ import dbr.distributions as D
 import dbr.functions as F
 from dbr import gradient_check
 
-FLOATS = [numpy.float64, numpy.float32]
-
-
-def _tol(dtype):
-    return dict(atol=1e-12, rtol=1e-10) if dtype == numpy.float64 else dict(atol=1e-5, rtol=1e-5)
-
-
-def _grad_opts(dtype):
-    return {} if dtype == numpy.float64 else dict(dtype=numpy.float64, atol=1e-4, rtol=1e-3)
-
-
-def _cpu(v):
-    return dbr.backend.to_cpu(v.array)
+from _dist_helpers import FLOATS, grad_options, to_cpu, tolerance
 
 
 def _params(shape, dtype):
@@ -53,28 +41,28 @@ def test_normal_values(xp, dtype, use_log_scale):
     x = numpy.random.standard_normal((4, 2, 3)).astype(dtype)
     loc64, s64, x64 = loc.astype(float), scale.astype(float), x.astype(float)
     z = (x64 - loc64) / s64
-    tol = _tol(dtype)
+    tol = tolerance(dtype)
     lp = d.log_prob(xp.asarray(x))
     assert lp.dtype == dtype and lp.shape == (4, 2, 3)
-    numpy.testing.assert_allclose(_cpu(lp), -0.5 * z ** 2 - numpy.log(s64)
+    numpy.testing.assert_allclose(to_cpu(lp), -0.5 * z ** 2 - numpy.log(s64)
                                   - 0.5 * math.log(2 * math.pi), **tol)
-    numpy.testing.assert_allclose(_cpu(d.prob(xp.asarray(x))), numpy.exp(
+    numpy.testing.assert_allclose(to_cpu(d.prob(xp.asarray(x))), numpy.exp(
         -0.5 * z ** 2) / (s64 * math.sqrt(2 * math.pi)), **tol)
     ref_cdf = numpy.vectorize(lambda t: 0.5 * math.erfc(-t / math.sqrt(2)))(z)
-    numpy.testing.assert_allclose(_cpu(d.cdf(xp.asarray(x))), ref_cdf, **tol)
-    numpy.testing.assert_allclose(_cpu(d.log_cdf(xp.asarray(x))), numpy.log(ref_cdf), **tol)
-    numpy.testing.assert_allclose(_cpu(d.survival_function(xp.asarray(x))), 1 - ref_cdf, **tol)
-    numpy.testing.assert_allclose(_cpu(d.log_survival_function(xp.asarray(x))),
+    numpy.testing.assert_allclose(to_cpu(d.cdf(xp.asarray(x))), ref_cdf, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.log_cdf(xp.asarray(x))), numpy.log(ref_cdf), **tol)
+    numpy.testing.assert_allclose(to_cpu(d.survival_function(xp.asarray(x))), 1 - ref_cdf, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.log_survival_function(xp.asarray(x))),
                                   numpy.log1p(-ref_cdf), **tol)
     p = numpy.random.uniform(0.05, 0.95, (2, 3)).astype(dtype)
     # icdf inverts cdf
-    numpy.testing.assert_allclose(_cpu(d.cdf(d.icdf(xp.asarray(p)))), p, **tol)
-    numpy.testing.assert_allclose(_cpu(d.mean), loc64, **tol)
-    numpy.testing.assert_allclose(_cpu(d.mode), loc64, **tol)
-    numpy.testing.assert_allclose(_cpu(d.stddev), s64, **tol)
-    numpy.testing.assert_allclose(_cpu(d.variance), s64 ** 2, **tol)
-    numpy.testing.assert_allclose(_cpu(d.entropy), 0.5 * numpy.log(2 * math.pi * math.e * s64 ** 2),
-                                  **tol)
+    numpy.testing.assert_allclose(to_cpu(d.cdf(d.icdf(xp.asarray(p)))), p, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.mean), loc64, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.mode), loc64, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.stddev), s64, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.variance), s64 ** 2, **tol)
+    numpy.testing.assert_allclose(to_cpu(d.entropy),
+                                  0.5 * numpy.log(2 * math.pi * math.e * s64 ** 2), **tol)
     assert d.support == 'real'
     assert set(d.params) == {'loc', 'scale'}
     assert d.xp is xp
@@ -97,7 +85,7 @@ def test_normal_kl(xp, dtype):
     assert kl.dtype == dtype and kl.shape == (5,)
     l1, s1, l2, s2 = (a.astype(float) for a in (l1, s1, l2, s2))
     ref = numpy.log(s2 / s1) + (s1 ** 2 + (l1 - l2) ** 2) / (2 * s2 ** 2) - 0.5
-    numpy.testing.assert_allclose(_cpu(kl), ref, **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(kl), ref, **tolerance(dtype))
     # against a Monte Carlo estimate E_p[log p - log q], in float64
     p = D.Normal(l1, scale=s1)
     q = D.Normal(l2, scale=s2)
@@ -131,7 +119,7 @@ def test_normal_gradients(xp, dtype):
     def log_prob_x(x_, loc, log_scale):  # the gradient reaches x itself too
         return D.Normal(loc, log_scale=log_scale).log_prob(x_)
 
-    opts = _grad_opts(dtype)
+    opts = grad_options(dtype)
     for f, a in ((log_prob, args), (cdf, (args[0], xp.asarray(scale))), (kl, args),
                  (entropy, (args[0], xp.asarray(scale)))):
         gradient_check.check_backward(f, a, gy, **opts)
@@ -149,14 +137,14 @@ def test_normal_sample_is_reparameterized(xp, dtype):
 
     gy = xp.asarray(numpy.random.standard_normal((4, 2, 3)).astype(dtype))
     gradient_check.check_backward(sample, (xp.asarray(loc), xp.asarray(scale)), gy,
-                                  **_grad_opts(dtype))
+                                  **grad_options(dtype))
     # loc + scale * eps: the gradient to loc sums gy, the one to scale sums gy * eps
     loc_v, scale_v = dbr.Variable(xp.asarray(loc)), dbr.Variable(xp.asarray(scale))
     z = sample(loc_v, scale_v)
     F.sum(z).backward()
-    numpy.testing.assert_allclose(_cpu(loc_v.grad_var), numpy.full(3, 8.0))
-    eps = (_cpu(z) - loc) / scale
-    numpy.testing.assert_allclose(_cpu(scale_v.grad_var), eps.sum(axis=(0, 1)),
+    numpy.testing.assert_allclose(to_cpu(loc_v.grad_var), numpy.full(3, 8.0))
+    eps = (to_cpu(z) - loc) / scale
+    numpy.testing.assert_allclose(to_cpu(scale_v.grad_var), eps.sum(axis=(0, 1)),
                                   rtol=1e-4 if dtype == numpy.float32 else 1e-10)
 
 

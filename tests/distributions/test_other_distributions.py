@@ -17,7 +17,8 @@ import dbr
 import dbr.distributions as D
 from dbr import gradient_check
 
-FLOATS = [numpy.float64, numpy.float32]
+from _dist_helpers import FLOATS
+
 _lgamma = numpy.vectorize(math.lgamma)
 
 

@@ -9,13 +9,13 @@ import io
 import numpy
 import pytest
 
-import dbr
 import dbr.functions as F
 import dbr.links as L
-from dbr import backend
 from dbr import gradient_check
 from dbr import initializers
 from dbr import serializers
+
+from _link_helpers import make_in_dtype, normal, to_cpu
 
 FLOATS = [numpy.float64, numpy.float32]
 
@@ -34,23 +34,10 @@ def _grad_tol(dtype):
     return dict(dtype=numpy.float64, atol=1e-3, rtol=1e-2)
 
 
-def _normal(shape, dtype=numpy.float64, scale=1.0):
-    return numpy.asarray(numpy.random.normal(0, scale, shape)).astype(dtype)
-
-
 def _away_from_zero(shape, dtype):
     """Random values with ``|x| >= 0.2``, clear of the kink of (P)ReLU."""
-    x = _normal(shape)
+    x = normal(shape)
     return (x + 0.2 * numpy.sign(x)).astype(dtype)
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
-
-
-def _make(cls, dtype, *args, **kwargs):
-    with dbr.using_config('dtype', dtype):
-        return cls(*args, **kwargs)
 
 
 def _on(link, xp):
@@ -59,7 +46,7 @@ def _on(link, xp):
 
 def _randomize(link):
     for param in link.params():
-        param.array[...] = _normal(param.shape, param.dtype, 0.5)
+        param.array[...] = normal(param.shape, param.dtype, 0.5)
     return link
 
 
@@ -73,7 +60,7 @@ def _round_trip(link, fresh):
     keys = sorted(numpy.load(buf).files)
     assert keys == sorted(path[1:] for path, _ in link.namedparams())
     for (path, p), (_, q) in zip(link.namedparams(), fresh.namedparams()):
-        numpy.testing.assert_array_equal(_cpu(p), _cpu(q), err_msg=path)
+        numpy.testing.assert_array_equal(to_cpu(p), to_cpu(q), err_msg=path)
 
 
 def _sigmoid(x):
@@ -91,13 +78,13 @@ def test_prelu_defaults():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_prelu_forward_and_backward(xp, dtype):
-    link = _on(_randomize(_make(L.PReLU, dtype, (3,))), xp)
+    link = _on(_randomize(make_in_dtype(L.PReLU, dtype, (3,))), xp)
     x = _away_from_zero((2, 3, 4), dtype)
     y = link(xp.asarray(x))
-    W = _cpu(link.W).reshape(1, 3, 1)
+    W = to_cpu(link.W).reshape(1, 3, 1)
     assert y.dtype == dtype
-    numpy.testing.assert_allclose(_cpu(y), numpy.where(x >= 0, x, W * x), **_tol(dtype))
-    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(_normal((2, 3, 4), dtype)),
+    numpy.testing.assert_allclose(to_cpu(y), numpy.where(x >= 0, x, W * x), **_tol(dtype))
+    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(normal((2, 3, 4), dtype)),
                                   params=link.W, **_grad_tol(dtype))
 
 
@@ -111,20 +98,20 @@ def test_prelu_round_trip_and_shape_error():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_swish_forward_and_backward(xp, dtype):
-    link = _on(_make(L.Swish, dtype, (3,), beta_init=initializers.Normal(1.0)), xp)
-    x = _normal((4, 3, 2), dtype)
+    link = _on(make_in_dtype(L.Swish, dtype, (3,), beta_init=initializers.Normal(1.0)), xp)
+    x = normal((4, 3, 2), dtype)
     y = link(xp.asarray(x))
-    beta = _cpu(link.beta).reshape(1, 3, 1)
+    beta = to_cpu(link.beta).reshape(1, 3, 1)
     assert y.dtype == dtype and link.beta.shape == (3,)
-    numpy.testing.assert_allclose(_cpu(y), x * _sigmoid(beta * x), **_tol(dtype))
-    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(_normal(x.shape, dtype)),
+    numpy.testing.assert_allclose(to_cpu(y), x * _sigmoid(beta * x), **_tol(dtype))
+    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(normal(x.shape, dtype)),
                                   params=link.beta, **_grad_tol(dtype))
 
 
 def test_swish_lazy_beta_takes_the_sample_shape():
     link = L.Swish(None, beta_init=2.0)
     assert link.beta.array is None
-    x = _normal((2, 3, 4), numpy.float32)
+    x = normal((2, 3, 4), numpy.float32)
     y = link(x)
     assert link.beta.shape == (3, 4)
     numpy.testing.assert_allclose(y.array, x * _sigmoid(2 * x), rtol=1e-5)
@@ -140,23 +127,23 @@ def test_swish_shape_error():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_bias_learned_forward_and_backward(xp, dtype):
-    link = _on(_randomize(_make(L.Bias, dtype, axis=1, shape=(3, 4))), xp)
-    x = _normal((2, 3, 4, 5), dtype)
+    link = _on(_randomize(make_in_dtype(L.Bias, dtype, axis=1, shape=(3, 4))), xp)
+    x = normal((2, 3, 4, 5), dtype)
     y = link(xp.asarray(x))
     assert y.dtype == dtype and y.shape == x.shape
-    numpy.testing.assert_allclose(_cpu(y), x + _cpu(link.b).reshape(1, 3, 4, 1), **_tol(dtype))
-    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(_normal(x.shape, dtype)),
+    numpy.testing.assert_allclose(to_cpu(y), x + to_cpu(link.b).reshape(1, 3, 4, 1), **_tol(dtype))
+    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(normal(x.shape, dtype)),
                                   params=link.b, **_grad_tol(dtype))
 
 
 def test_bias_given_at_call_time(xp):
     link = L.Bias(axis=2)
     assert list(link.params()) == []
-    x, b = _normal((2, 3, 4)), _normal((4,))
+    x, b = normal((2, 3, 4)), normal((4,))
     y = link(xp.asarray(x), xp.asarray(b))
-    numpy.testing.assert_allclose(_cpu(y), x + b, rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(y), x + b, rtol=1e-12)
     gradient_check.check_backward(link, (xp.asarray(x), xp.asarray(b)),
-                                  xp.asarray(_normal(x.shape)))
+                                  xp.asarray(normal(x.shape)))
 
 
 def test_bias_defaults_and_round_trip():
@@ -180,26 +167,26 @@ def test_bias_errors():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_scale_learned_with_bias_forward_and_backward(xp, dtype):
-    link = _on(_randomize(_make(L.Scale, dtype, axis=1, W_shape=(3,), bias_term=True)), xp)
-    x = _normal((2, 3, 4), dtype)
+    link = _on(_randomize(make_in_dtype(L.Scale, dtype, axis=1, W_shape=(3,), bias_term=True)), xp)
+    x = normal((2, 3, 4), dtype)
     y = link(xp.asarray(x))
-    expected = x * _cpu(link.W).reshape(1, 3, 1) + _cpu(link.bias.b).reshape(1, 3, 1)
+    expected = x * to_cpu(link.W).reshape(1, 3, 1) + to_cpu(link.bias.b).reshape(1, 3, 1)
     assert y.dtype == dtype
-    numpy.testing.assert_allclose(_cpu(y), expected, **_tol(dtype))
-    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(_normal(x.shape, dtype)),
+    numpy.testing.assert_allclose(to_cpu(y), expected, **_tol(dtype))
+    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(normal(x.shape, dtype)),
                                   params=(link.W, link.bias.b), **_grad_tol(dtype))
 
 
 def test_scale_given_at_call_time_with_learned_bias(xp):
-    link = _on(_randomize(_make(L.Scale, numpy.float64, axis=0, bias_term=True,
-                                bias_shape=(2, 3))), xp)
+    link = _on(_randomize(make_in_dtype(L.Scale, numpy.float64, axis=0, bias_term=True,
+                                        bias_shape=(2, 3))), xp)
     assert [p for p, _ in link.namedparams()] == ['/bias/b']
-    x, w = _normal((2, 3, 4)), _normal((2, 3))
+    x, w = normal((2, 3, 4)), normal((2, 3))
     y = link(xp.asarray(x), xp.asarray(w))
-    expected = x * w[..., None] + _cpu(link.bias.b)[..., None]
-    numpy.testing.assert_allclose(_cpu(y), expected, rtol=1e-12)
+    expected = x * w[..., None] + to_cpu(link.bias.b)[..., None]
+    numpy.testing.assert_allclose(to_cpu(y), expected, rtol=1e-12)
     gradient_check.check_backward(link, (xp.asarray(x), xp.asarray(w)),
-                                  xp.asarray(_normal(x.shape)), params=link.bias.b)
+                                  xp.asarray(normal(x.shape)), params=link.bias.b)
 
 
 def test_scale_defaults_paths_and_round_trip():
@@ -226,17 +213,17 @@ def test_scale_errors():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_maxout_forward_and_backward(xp, dtype):
-    W = _normal((2, 3, 4))  # (out_size, pool_size, in_size)
-    b = _normal((2, 3))
-    link = _on(_make(L.Maxout, dtype, 4, 2, 3, initialW=W, initial_bias=b), xp)
+    W = normal((2, 3, 4))  # (out_size, pool_size, in_size)
+    b = normal((2, 3))
+    link = _on(make_in_dtype(L.Maxout, dtype, 4, 2, 3, initialW=W, initial_bias=b), xp)
     assert link.linear.W.shape == (6, 4) and link.linear.W.dtype == dtype
-    x = _normal((5, 4), dtype)
+    x = normal((5, 4), dtype)
     y = link(xp.asarray(x))
     expected = (numpy.einsum('opi,bi->bop', W, x) + b).max(axis=2)
     assert y.dtype == dtype and y.shape == (5, 2)
-    numpy.testing.assert_allclose(_cpu(y), expected, **_tol(dtype) if dtype == numpy.float64
+    numpy.testing.assert_allclose(to_cpu(y), expected, **_tol(dtype) if dtype == numpy.float64
                                   else dict(atol=1e-5, rtol=1e-4))
-    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(_normal((5, 2), dtype)),
+    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(normal((5, 2), dtype)),
                                   params=(link.linear.W, link.linear.b), **_grad_tol(dtype))
 
 
@@ -261,7 +248,7 @@ def test_maxout_initializers_and_paths():
 
 def test_maxout_lazy_in_size_and_round_trip():
     link = L.Maxout(None, 2, 3)
-    y = link(_normal((4, 5), numpy.float32))
+    y = link(normal((4, 5), numpy.float32))
     assert y.shape == (4, 2) and link.linear.W.shape == (6, 5)
     _round_trip(link, L.Maxout(None, 2, 3))
 
@@ -284,17 +271,17 @@ def test_maxout_errors():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_highway_forward_and_backward(xp, dtype):
-    link = _on(_randomize(_make(L.Highway, dtype, 3)), xp)
-    x = _normal((4, 3), dtype)
+    link = _on(_randomize(make_in_dtype(L.Highway, dtype, 3)), xp)
+    x = normal((4, 3), dtype)
     y = link(xp.asarray(x))
-    Wh, bh, Wt, bt = (_cpu(p).astype(numpy.float64) for p in (
+    Wh, bh, Wt, bt = (to_cpu(p).astype(numpy.float64) for p in (
         link.plain.W, link.plain.b, link.transform.W, link.transform.b))
     h = numpy.maximum(x @ Wh.T + bh, 0)
     t = _sigmoid(x @ Wt.T + bt)
     assert y.dtype == dtype and y.shape == (4, 3)
-    numpy.testing.assert_allclose(_cpu(y), h * t + x * (1 - t), **_tol(dtype) if
+    numpy.testing.assert_allclose(to_cpu(y), h * t + x * (1 - t), **_tol(dtype) if
                                   dtype == numpy.float64 else dict(atol=1e-5, rtol=1e-4))
-    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(_normal((4, 3), dtype)),
+    gradient_check.check_backward(link, xp.asarray(x), xp.asarray(normal((4, 3), dtype)),
                                   params=tuple(link.params()), **_grad_tol(dtype))
 
 

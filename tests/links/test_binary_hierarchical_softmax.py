@@ -17,18 +17,12 @@ from dbr import serializers
 from dbr.functions.loss.binary_hierarchical_softmax import (BinaryTreePaths,
                                                             binary_hierarchical_softmax)
 
+from _link_helpers import device_of, to_cpu
+
 HSM = L.BinaryHierarchicalSoftmax
 # root 0 -> (0, 2) is node 1; (1, (3, 4)) is node 2; (3, 4) is node 3 (pre-order, left first)
 TREE = ((0, 2), (1, (3, 4)))
 COUNTS = {0: 8, 1: 5, 2: 6, 3: 4, 4: 10, 5: 1, 6: 32, 7: 21}
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
-
-
-def _device(xp):
-    return '@numpy' if xp is numpy else '@cupy:0'
 
 
 def _leaves(tree):
@@ -85,7 +79,7 @@ def _ref_loss(tree, W, x, t):
 
 
 def _hsm(xp=numpy, tree=TREE, in_size=3, dtype=numpy.float64):
-    hsm = HSM(in_size, tree, dtype=dtype).to_device(_device(xp))
+    hsm = HSM(in_size, tree, dtype=dtype).to_device(device_of(xp))
     hsm.W.array[...] = xp.asarray(numpy.random.normal(size=hsm.W.shape))
     return hsm
 
@@ -214,15 +208,15 @@ def test_loss_matches_a_reference_that_walks_the_tree(xp, dtype, tol):
     hsm = _hsm(xp, tree, in_size=4, dtype=dtype)
     x = numpy.random.normal(size=(9, 4)).astype(dtype)
     t = numpy.array([0, 5, 6, 7, -1, 3, 3, 1, 2], numpy.int32)
-    expected = _ref_loss(tree, _cpu(hsm.W), x, t)
+    expected = _ref_loss(tree, to_cpu(hsm.W), x, t)
     per_row = hsm(xp.asarray(x), xp.asarray(t), reduce='no')
     assert per_row.dtype == dtype and per_row.shape == (9,)
-    numpy.testing.assert_allclose(_cpu(per_row), expected, rtol=tol, atol=tol)
+    numpy.testing.assert_allclose(to_cpu(per_row), expected, rtol=tol, atol=tol)
     total = hsm(xp.asarray(x), xp.asarray(t))
     assert total.dtype == dtype and total.shape == ()
     # summed over the batch, not averaged (as in Chainer)
-    numpy.testing.assert_allclose(float(_cpu(total)), expected.sum(), rtol=tol)
-    assert expected[4] == 0 and float(_cpu(per_row)[4]) == 0  # -1: ignored
+    numpy.testing.assert_allclose(float(to_cpu(total)), expected.sum(), rtol=tol)
+    assert expected[4] == 0 and float(to_cpu(per_row)[4]) == 0  # -1: ignored
 
 
 def test_loss_with_int64_labels_and_non_contiguous_inputs():
@@ -256,11 +250,11 @@ def test_probabilities_of_all_words_sum_to_one(xp, scale):
     words = numpy.arange(max(counts) + 1, dtype=numpy.int32)
     words = words[numpy.isin(words, list(counts))]
     xs = xp.asarray(numpy.repeat(x, words.size, axis=0))
-    nll = _cpu(hsm(xs, xp.asarray(words), reduce='no'))
+    nll = to_cpu(hsm(xs, xp.asarray(words), reduce='no'))
     assert numpy.isfinite(nll).all() and (nll >= 0).all()
     numpy.testing.assert_allclose(numpy.exp(-nll).sum(), 1.0, rtol=1e-12)
     # one word at a time through the summed loss, as a user would
-    p = sum(numpy.exp(-float(_cpu(hsm(xp.asarray(x), xp.asarray([w], numpy.int32)))))
+    p = sum(numpy.exp(-float(to_cpu(hsm(xp.asarray(x), xp.asarray([w], numpy.int32)))))
             for w in words[:5])
     numpy.testing.assert_allclose(p, numpy.exp(-nll[:5]).sum(), rtol=1e-12)
 
@@ -315,7 +309,7 @@ def test_backward(xp, dtype, tol, reduce):
     W = xp.asarray(numpy.random.normal(size=(4, 3)).astype(dtype))
     x = xp.asarray(numpy.random.normal(size=(7, 3)).astype(dtype))
     t = xp.asarray(T_GRAD)
-    tree = BinaryTreePaths(TREE).to_device(_device(xp))
+    tree = BinaryTreePaths(TREE).to_device(device_of(xp))
     gy = xp.asarray(numpy.random.normal(size=() if reduce == 'sum' else (7,)).astype(dtype))
     gradient_check.check_backward(
         lambda x, W: binary_hierarchical_softmax(x, t, W, tree, reduce), (x, W), gy, **tol)
@@ -364,9 +358,9 @@ def test_gradients_of_a_large_batch_on_a_wide_tree(xp):
     x = dbr.Variable(xp.asarray(numpy.random.normal(size=(600, 3))))
     t = numpy.random.randint(-1, 1024, 600).astype(numpy.int32)
     hsm(x, xp.asarray(t)).backward()
-    gx, gW = _ref_grads(tree, _cpu(hsm.W), _cpu(x), t)
-    numpy.testing.assert_allclose(_cpu(x.grad), gx, rtol=1e-10, atol=1e-12)
-    numpy.testing.assert_allclose(_cpu(hsm.W.grad), gW, rtol=1e-10, atol=1e-12)
+    gx, gW = _ref_grads(tree, to_cpu(hsm.W), to_cpu(x), t)
+    numpy.testing.assert_allclose(to_cpu(x.grad), gx, rtol=1e-10, atol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(hsm.W.grad), gW, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize('dtype, tol', [
@@ -378,7 +372,7 @@ def test_double_backward(xp, dtype, tol, reduce):
     W = xp.asarray(numpy.random.normal(size=(4, 3)).astype(dtype))
     x = xp.asarray(numpy.random.normal(size=(7, 3)).astype(dtype))
     t = xp.asarray(T_GRAD)
-    tree = BinaryTreePaths(TREE).to_device(_device(xp))
+    tree = BinaryTreePaths(TREE).to_device(device_of(xp))
     shape = () if reduce == 'sum' else (7,)
     gy = xp.asarray(numpy.random.normal(size=shape).astype(dtype))
     ggx = xp.asarray(numpy.random.normal(size=x.shape).astype(dtype))
@@ -444,21 +438,21 @@ def test_copies_share_or_copy_w():
 
 def test_tables_follow_the_link_to_its_device(xp):
     hsm = HSM(3, TREE)
-    assert hsm.to_device(_device(xp)) is hsm
+    assert hsm.to_device(device_of(xp)) is hsm
     assert hsm.paths.device == hsm.device and hsm.paths.xp is xp
     assert backend.get_array_module(hsm.paths.paths) is xp
     # moved through a parent chain: the tables catch up at the first call
     chain = dbr.Chain()
     with chain.init_scope():
         chain.hsm = HSM(3, TREE)
-    chain.to_device(_device(xp))
+    chain.to_device(device_of(xp))
     x = xp.asarray(numpy.random.normal(size=(2, 3)).astype(numpy.float32))
     t = xp.asarray(numpy.array([0, 4], numpy.int32))
     assert backend.get_array_module(chain.hsm(x, t).array) is xp
     assert chain.hsm.paths.device == chain.hsm.device
     assert backend.get_array_module(chain.hsm.sample(x)) is xp
     chain.to_cpu()
-    assert chain.hsm(_cpu(x), _cpu(t)).array.dtype == numpy.float32
+    assert chain.hsm(to_cpu(x), to_cpu(t)).array.dtype == numpy.float32
     assert isinstance(chain.hsm.paths.paths, numpy.ndarray)
     if xp is not numpy:
         assert hsm.to_gpu() is hsm and hsm.paths.xp is xp

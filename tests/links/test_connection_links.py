@@ -19,15 +19,13 @@ from dbr import optimizers
 from dbr import serializers
 from dbr.type_check import InvalidType
 
+from _link_helpers import to_cpu
+
 FLOATS = [numpy.float64, numpy.float32]
 
 
 def _on(link, xp):
     return link.to_device('@numpy' if xp is numpy else '@cupy:0')
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
 
 
 def _uniform(*shape):
@@ -117,7 +115,7 @@ def test_forward_equals_function_with_its_parameters(xp, name, dtype):
     expected = reference(link, *inputs)
     assert y.dtype == dtype
     assert backend.get_array_module(y.array) is xp
-    numpy.testing.assert_array_equal(_cpu(y), _cpu(expected))
+    numpy.testing.assert_array_equal(to_cpu(y), to_cpu(expected))
     for param in link.params():
         assert param.dtype == dtype
 
@@ -513,8 +511,8 @@ def test_linear_matches_numpy_reference(xp):
     for link, n_batch_axes, x2 in ((L.Linear(20, 3), 1, x.reshape(2, 20)), (L.Linear(4, 3), 2, x)):
         _on(link, xp)
         y = link(xp.asarray(x), n_batch_axes=n_batch_axes)
-        expected = x2 @ _cpu(link.W).T + _cpu(link.b)
-        numpy.testing.assert_allclose(_cpu(y), expected, rtol=1e-5, atol=1e-6)
+        expected = x2 @ to_cpu(link.W).T + to_cpu(link.b)
+        numpy.testing.assert_allclose(to_cpu(y), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_linear_on_a_non_contiguous_input():
@@ -578,7 +576,7 @@ def test_links_in_a_chain_train_on_the_device(xp):
         net.cleargrads()
         loss.backward()
         optimizer.update()
-        losses.append(float(_cpu(loss)))
+        losses.append(float(to_cpu(loss)))
     assert net.fc.W.shape == (3, 2 * 8 * 8)
     assert backend.get_array_module(net.conv.W.array) is xp
     assert losses[2] < losses[0]

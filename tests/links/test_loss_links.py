@@ -14,15 +14,9 @@ from dbr import optimizers
 from dbr import serializers
 from dbr.utils import WalkerAlias
 
+from _link_helpers import device_of, to_cpu
+
 COUNTS = [5, 0, 3, 12, 1, 7, 2]
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
-
-
-def _device(xp):
-    return '@numpy' if xp is numpy else '@cupy:0'
 
 
 def _chi_square(samples, probs):
@@ -30,7 +24,7 @@ def _chi_square(samples, probs):
 
     Also asserts that no category of probability 0 was drawn.
     """
-    samples = _cpu(samples).ravel()
+    samples = to_cpu(samples).ravel()
     probs = numpy.asarray(probs, numpy.float64) / numpy.sum(probs)
     observed = numpy.bincount(samples, minlength=probs.size)
     assert observed.size == probs.size
@@ -48,7 +42,7 @@ def _assert_fits(samples, probs):
 
 
 def _ns(xp=numpy, dtype=None, sample_size=3, in_size=4):
-    ns = L.NegativeSampling(in_size, COUNTS, sample_size, dtype=dtype).to_device(_device(xp))
+    ns = L.NegativeSampling(in_size, COUNTS, sample_size, dtype=dtype).to_device(device_of(xp))
     ns.W.array[...] = xp.asarray(numpy.random.normal(size=ns.W.shape))
     return ns
 
@@ -69,7 +63,7 @@ def _inputs(xp, dtype=numpy.float32, n=5, in_size=4):
     numpy.random.RandomState(0).zipf(1.5, 300).astype(float),
 ])
 def test_walker_alias_sample_frequencies_match_the_distribution(xp, probs):
-    sampler = WalkerAlias(probs).to_device(_device(xp))
+    sampler = WalkerAlias(probs).to_device(device_of(xp))
     samples = sampler.sample(100000)
     assert samples.dtype == numpy.int32 and samples.shape == (100000,)
     assert backend.get_array_module(samples) is xp
@@ -123,7 +117,7 @@ def test_walker_alias_rejects_bad_probabilities(probs, match):
 def test_walker_alias_devices(xp):
     sampler = WalkerAlias([1, 2])
     assert not sampler.use_gpu and sampler.device == backend.CpuDevice()
-    assert sampler.to_device(_device(xp)) is sampler
+    assert sampler.to_device(device_of(xp)) is sampler
     assert sampler.use_gpu == (xp is not numpy)
     assert backend.get_array_module(sampler.threshold) is xp
     assert sampler.to_cpu() is sampler and not sampler.use_gpu
@@ -158,13 +152,13 @@ def test_negative_sampling_matches_the_function_with_the_same_samples(xp, dtype,
     loss, samples = ns(x, t, reduce=reduce, return_samples=True)
     xp.random.seed(7)
     expected = F.negative_sampling(x, t, ns.W, ns.sampler.sample, 3, reduce=reduce)
-    numpy.testing.assert_array_equal(_cpu(loss), _cpu(expected))
+    numpy.testing.assert_array_equal(to_cpu(loss), to_cpu(expected))
     assert loss.dtype == dtype and loss.shape == (() if reduce == 'sum' else (5,))
     assert samples.shape == (5, 4) and backend.get_array_module(samples) is xp
-    numpy.testing.assert_array_equal(_cpu(samples)[:, 0], _cpu(t))
-    assert (_cpu(samples)[:, 1:] != 1).all()  # a word of count 0 is never a negative
+    numpy.testing.assert_array_equal(to_cpu(samples)[:, 0], to_cpu(t))
+    assert (to_cpu(samples)[:, 1:] != 1).all()  # a word of count 0 is never a negative
     xp.random.seed(7)
-    assert float(_cpu(ns(x, t))) == float(_cpu(F.sum(expected)))
+    assert float(to_cpu(ns(x, t))) == float(to_cpu(F.sum(expected)))
 
 
 def test_negative_sampling_matches_a_numpy_reference():
@@ -191,7 +185,7 @@ def test_negative_sampling_backward(xp):
     ns.cleargrads()
     F.sum(f(x)).backward()
     assert ns.W.grad is not None and ns.W.grad.shape == ns.W.shape
-    numpy.testing.assert_array_equal(_cpu(ns.W.grad)[1], 0)  # word 1 is never sampled
+    numpy.testing.assert_array_equal(to_cpu(ns.W.grad)[1], 0)  # word 1 is never sampled
 
 
 def test_negative_sampling_trains_and_round_trips_npz():
@@ -227,13 +221,13 @@ def test_negative_sampling_copies():
 
 def test_negative_sampling_sampler_follows_the_link_to_its_device(xp):
     ns = L.NegativeSampling(4, COUNTS, 2)
-    assert ns.to_device(_device(xp)) is ns
+    assert ns.to_device(device_of(xp)) is ns
     assert ns.sampler.device == ns.device and ns.sampler.use_gpu == (xp is not numpy)
     # moved through a parent chain: the sampler catches up at the first call
     chain = dbr.Chain()
     with chain.init_scope():
         chain.ns = L.NegativeSampling(4, COUNTS, 2)
-    chain.to_device(_device(xp))
+    chain.to_device(device_of(xp))
     x, t = _inputs(xp)
     loss, samples = chain.ns(x, t, return_samples=True)
     assert backend.get_array_module(samples) is xp

@@ -11,9 +11,7 @@ from dbr import backend
 from dbr import optimizers
 from dbr import serializers
 
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
+from _link_helpers import to_cpu
 
 
 def _data(xp=numpy, n=6, d=4, classes=3):
@@ -61,13 +59,13 @@ def test_classifier_loss_accuracy_and_reports(xp):
     x, t = _data(xp)
     loss, observation = _observe(model, x, t)
     y = model.predictor(x)
-    numpy.testing.assert_array_equal(_cpu(model.y), _cpu(y))
-    numpy.testing.assert_allclose(_cpu(loss), _cpu(F.softmax_cross_entropy(y, t)), rtol=1e-6)
-    numpy.testing.assert_allclose(_cpu(model.accuracy), _cpu(F.accuracy(y, t)))
+    numpy.testing.assert_array_equal(to_cpu(model.y), to_cpu(y))
+    numpy.testing.assert_allclose(to_cpu(loss), to_cpu(F.softmax_cross_entropy(y, t)), rtol=1e-6)
+    numpy.testing.assert_allclose(to_cpu(model.accuracy), to_cpu(F.accuracy(y, t)))
     assert model.loss is loss and loss.shape == ()
     assert set(observation) == {'main/loss', 'main/accuracy'}
-    assert float(_cpu(observation['main/loss'])) == float(_cpu(loss))
-    assert float(_cpu(observation['main/accuracy'])) == float(_cpu(model.accuracy))
+    assert float(to_cpu(observation['main/loss'])) == float(to_cpu(loss))
+    assert float(to_cpu(observation['main/accuracy'])) == float(to_cpu(model.accuracy))
     # reported values are detached from the graph; the returned loss is not
     assert observation['main/loss'].creator is None and loss.creator is not None
 
@@ -184,7 +182,7 @@ def test_classifier_mlp_trains_one_step_on_the_device_like_on_the_host(xp):
         before = model.predictor.l1.W.array.copy()
         optimizer.update(model, xs, ts)
         assert backend.get_array_module(model.predictor.l1.W.array) is backend.get_array_module(xs)
-        assert not numpy.array_equal(_cpu(model.predictor.l1.W), _cpu(before))
-        results.append([_cpu(p) for p in model.params()] + [_cpu(model(xs, ts))])
+        assert not numpy.array_equal(to_cpu(model.predictor.l1.W), to_cpu(before))
+        results.append([to_cpu(p) for p in model.params()] + [to_cpu(model(xs, ts))])
     for a, b in zip(*results):
         numpy.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

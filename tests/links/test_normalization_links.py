@@ -20,6 +20,8 @@ from dbr import serializers
 from dbr import testing
 from dbr.type_check import InvalidType
 
+from _link_helpers import to_cpu
+
 FLOATS = [numpy.float64, numpy.float32]
 
 
@@ -38,10 +40,6 @@ def _normal(shape, dtype=numpy.float64, scale=1.0, loc=0.0):
 def _on(link, xp):
     """``link`` moved to the device of ``xp`` (GPU 0 for CuPy)."""
     return link.to_device('@numpy' if xp is numpy else '@cupy:0')
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
 
 
 def _standardize(x, axes, gamma, beta, eps, mean=None, var=None):
@@ -78,12 +76,12 @@ def test_batch_normalization_train_forward_matches_function(xp, dtype):
     expected = F.batch_normalization(x, bn.gamma.array, bn.beta.array, eps=1e-3,
                                      running_mean=mean1, running_var=var1, decay=0.7)
     assert y.dtype == dtype and y.shape == x.shape
-    numpy.testing.assert_array_equal(_cpu(y), _cpu(expected))
-    numpy.testing.assert_array_equal(_cpu(bn.avg_mean), _cpu(mean1))
-    numpy.testing.assert_array_equal(_cpu(bn.avg_var), _cpu(var1))
-    ref = _standardize(_cpu(x), (0, 2), _channel(_cpu(bn.gamma), 3), _channel(_cpu(bn.beta), 3),
-                       1e-3)
-    numpy.testing.assert_allclose(_cpu(y), ref, **_tol(dtype))
+    numpy.testing.assert_array_equal(to_cpu(y), to_cpu(expected))
+    numpy.testing.assert_array_equal(to_cpu(bn.avg_mean), to_cpu(mean1))
+    numpy.testing.assert_array_equal(to_cpu(bn.avg_var), to_cpu(var1))
+    ref = _standardize(to_cpu(x), (0, 2), _channel(to_cpu(bn.gamma), 3),
+                       _channel(to_cpu(bn.beta), 3), 1e-3)
+    numpy.testing.assert_allclose(to_cpu(y), ref, **_tol(dtype))
 
 
 @pytest.mark.parametrize('dtype', FLOATS)
@@ -91,19 +89,19 @@ def test_batch_normalization_test_mode_uses_and_keeps_statistics(xp, dtype):
     bn = _on(_bn(3, dtype, eps=1e-3, initial_avg_mean=_normal(3, dtype),
                  initial_avg_var=_normal(3, dtype, 0.1, 1.0) ** 2), xp)
     x = xp.asarray(_normal((4, 3, 2, 2), dtype))
-    mean0, var0 = _cpu(bn.avg_mean).copy(), _cpu(bn.avg_var).copy()
+    mean0, var0 = to_cpu(bn.avg_mean).copy(), to_cpu(bn.avg_var).copy()
     with dbr.using_config('train', False):
         y = bn(x)
         y_finetune = bn(x, finetune=True)
     expected = F.fixed_batch_normalization(x, bn.gamma.array, bn.beta.array, bn.avg_mean,
                                            bn.avg_var, eps=1e-3)
-    numpy.testing.assert_array_equal(_cpu(y), _cpu(expected))
-    numpy.testing.assert_array_equal(_cpu(y_finetune), _cpu(expected))
-    ref = _standardize(_cpu(x), None, _channel(_cpu(bn.gamma), 4), _channel(_cpu(bn.beta), 4),
+    numpy.testing.assert_array_equal(to_cpu(y), to_cpu(expected))
+    numpy.testing.assert_array_equal(to_cpu(y_finetune), to_cpu(expected))
+    ref = _standardize(to_cpu(x), None, _channel(to_cpu(bn.gamma), 4), _channel(to_cpu(bn.beta), 4),
                        1e-3, _channel(mean0, 4), _channel(var0, 4))
-    numpy.testing.assert_allclose(_cpu(y), ref, **_tol(dtype))
-    numpy.testing.assert_array_equal(_cpu(bn.avg_mean), mean0)
-    numpy.testing.assert_array_equal(_cpu(bn.avg_var), var0)
+    numpy.testing.assert_allclose(to_cpu(y), ref, **_tol(dtype))
+    numpy.testing.assert_array_equal(to_cpu(bn.avg_mean), mean0)
+    numpy.testing.assert_array_equal(to_cpu(bn.avg_var), var0)
     assert bn.N == 0
 
 
@@ -118,15 +116,15 @@ def test_batch_normalization_running_statistics_match_numpy(xp):
         m = 5 * 2
         mean = decay * mean + (1 - decay) * x.mean(axis=(0, 2))
         var = decay * var + (1 - decay) * x.var(axis=(0, 2)) * m / (m - 1)
-    numpy.testing.assert_allclose(_cpu(bn.avg_mean), mean, rtol=1e-12)
-    numpy.testing.assert_allclose(_cpu(bn.avg_var), var, rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(bn.avg_mean), mean, rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(bn.avg_var), var, rtol=1e-12)
     assert bn.N == 0
     # Test mode normalizes with exactly these statistics.
     x = _normal((2, 3, 2))
     with dbr.using_config('train', False):
         y = bn(xp.asarray(x))
     numpy.testing.assert_allclose(
-        _cpu(y), _standardize(x, None, 1, 0, 2e-5, _channel(mean, 3), _channel(var, 3)),
+        to_cpu(y), _standardize(x, None, 1, 0, 2e-5, _channel(mean, 3), _channel(var, 3)),
         rtol=1e-10)
 
 
@@ -137,24 +135,24 @@ def test_batch_normalization_finetune_accumulates_exact_averages(xp):
     for x in xs:
         bn(xp.asarray(x), finetune=True)
     assert bn.N == 3
-    numpy.testing.assert_allclose(_cpu(bn.avg_mean), numpy.mean([x.mean(0) for x in xs], 0),
+    numpy.testing.assert_allclose(to_cpu(bn.avg_mean), numpy.mean([x.mean(0) for x in xs], 0),
                                   rtol=1e-12)
-    numpy.testing.assert_allclose(_cpu(bn.avg_var),
+    numpy.testing.assert_allclose(to_cpu(bn.avg_var),
                                   numpy.mean([x.var(0, ddof=1) for x in xs], 0), rtol=1e-12)
     bn.start_finetuning()
     assert bn.N == 0
     bn(xp.asarray(xs[0]), finetune=True)  # decay 0: the statistics of this batch alone
-    numpy.testing.assert_allclose(_cpu(bn.avg_mean), xs[0].mean(0), rtol=1e-12)
-    numpy.testing.assert_allclose(_cpu(bn.avg_var), xs[0].var(0, ddof=1), rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(bn.avg_mean), xs[0].mean(0), rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(bn.avg_var), xs[0].var(0, ddof=1), rtol=1e-12)
 
 
 def test_batch_normalization_tuple_size_normalizes_per_channel_and_position(xp):
     bn = _on(_bn((3, 2)), xp)
     x = _normal((5, 3, 2, 4))
     y = bn(xp.asarray(x))
-    gamma = _cpu(bn.gamma).reshape(1, 3, 2, 1)
-    beta = _cpu(bn.beta).reshape(1, 3, 2, 1)
-    numpy.testing.assert_allclose(_cpu(y), _standardize(x, (0, 3), gamma, beta, 2e-5),
+    gamma = to_cpu(bn.gamma).reshape(1, 3, 2, 1)
+    beta = to_cpu(bn.beta).reshape(1, 3, 2, 1)
+    numpy.testing.assert_allclose(to_cpu(y), _standardize(x, (0, 3), gamma, beta, 2e-5),
                                   rtol=1e-10)
     assert bn.avg_mean.shape == (3, 2)
 
@@ -167,7 +165,7 @@ def test_batch_normalization_axis_with_lazy_size(xp, axis, shape):
     y = bn(xp.asarray(x))
     assert bn.avg_mean.shape == bn.avg_var.shape == bn.gamma.shape == bn.beta.shape == shape
     axes = (0,) if axis == 0 else (0, 2)
-    numpy.testing.assert_allclose(_cpu(y), _standardize(x, axes, 1, 0, 2e-5), rtol=1e-10)
+    numpy.testing.assert_allclose(to_cpu(y), _standardize(x, axes, 1, 0, 2e-5), rtol=1e-10)
     assert isinstance(bn.axis, tuple)
 
 
@@ -180,9 +178,9 @@ def test_batch_normalization_lazy_size_from_channel_axis(xp):
     for a in (bn.avg_mean, bn.avg_var, bn.gamma.array, bn.beta.array):
         assert a.shape == (5,) and a.dtype == numpy.float32
         assert backend.get_array_module(a) is xp
-    numpy.testing.assert_array_equal(_cpu(bn.gamma), numpy.ones(5))
-    numpy.testing.assert_array_equal(_cpu(bn.beta), numpy.zeros(5))
-    numpy.testing.assert_allclose(_cpu(bn.avg_mean), 0.1 * _cpu(x).mean(axis=(0, 2, 3)),
+    numpy.testing.assert_array_equal(to_cpu(bn.gamma), numpy.ones(5))
+    numpy.testing.assert_array_equal(to_cpu(bn.beta), numpy.zeros(5))
+    numpy.testing.assert_allclose(to_cpu(bn.avg_mean), 0.1 * to_cpu(x).mean(axis=(0, 2, 3)),
                                   rtol=1e-5, atol=1e-7)
 
 
@@ -198,13 +196,13 @@ def test_batch_normalization_without_gamma_or_beta(xp, use_gamma, use_beta):
     beta = -1.0 if use_beta else 0.0
     x = _normal((4, 3, 2))
     y = bn(xp.asarray(x))
-    numpy.testing.assert_allclose(_cpu(y), _standardize(x, (0, 2), gamma, beta, 2e-5),
+    numpy.testing.assert_allclose(to_cpu(y), _standardize(x, (0, 2), gamma, beta, 2e-5),
                                   rtol=1e-10)
     with dbr.using_config('train', False):
         y = bn(xp.asarray(x))
-    ref = _standardize(x, None, gamma, beta, 2e-5, _channel(_cpu(bn.avg_mean), 3),
-                       _channel(_cpu(bn.avg_var), 3))
-    numpy.testing.assert_allclose(_cpu(y), ref, rtol=1e-10)
+    ref = _standardize(x, None, gamma, beta, 2e-5, _channel(to_cpu(bn.avg_mean), 3),
+                       _channel(to_cpu(bn.avg_var), 3))
+    numpy.testing.assert_allclose(to_cpu(y), ref, rtol=1e-10)
     saved = serializers.DictionarySerializer()
     saved.save(bn)
     assert sorted(saved.target) == sorted(['avg_mean', 'avg_var', 'N'] + [n[1:] for n in names])
@@ -272,8 +270,8 @@ def test_batch_normalization_backward_fills_parameter_grads(xp):
     y.grad = xp.asarray(gy)
     y.backward()
     xhat = _standardize(x, (0,), 1, 0, 2e-5)
-    numpy.testing.assert_allclose(_cpu(bn.beta.grad), gy.sum(0), rtol=1e-10)
-    numpy.testing.assert_allclose(_cpu(bn.gamma.grad), (gy * xhat).sum(0), rtol=1e-8)
+    numpy.testing.assert_allclose(to_cpu(bn.beta.grad), gy.sum(0), rtol=1e-10)
+    numpy.testing.assert_allclose(to_cpu(bn.gamma.grad), (gy * xhat).sum(0), rtol=1e-8)
 
 
 # ----- BatchNormalization: serialization, devices, copies ----------------------------------------
@@ -299,19 +297,19 @@ def test_batch_normalization_save_load_npz(xp, lazy_target):
     target = dbr.Chain(bn=L.BatchNormalization(None if lazy_target else 3))
     serializers.load_npz(buf, target)
     for name in ('avg_mean', 'avg_var'):
-        numpy.testing.assert_array_equal(getattr(target.bn, name), _cpu(getattr(bn, name)))
+        numpy.testing.assert_array_equal(getattr(target.bn, name), to_cpu(getattr(bn, name)))
     for name in ('gamma', 'beta'):
         numpy.testing.assert_array_equal(getattr(target.bn, name).array,
-                                         _cpu(getattr(bn, name)))
+                                         to_cpu(getattr(bn, name)))
     assert target.bn.N == 1 and isinstance(target.bn.N, int)
     x = _normal((2, 3), numpy.float32)
     with dbr.using_config('train', False):
-        numpy.testing.assert_array_equal(_cpu(target.bn(x)), _cpu(bn(xp.asarray(x))))
+        numpy.testing.assert_array_equal(to_cpu(target.bn(x)), to_cpu(bn(xp.asarray(x))))
 
 
 def test_batch_normalization_to_device_numpy_keeps_state(xp):
     bn = _trained_bn(xp)
-    state = {name: _cpu(getattr(bn, name)).copy()
+    state = {name: to_cpu(getattr(bn, name)).copy()
              for name in ('avg_mean', 'avg_var', 'gamma', 'beta')}
     bn.to_device('@numpy')
     for name, value in state.items():
@@ -327,12 +325,12 @@ def test_batch_normalization_copy_copies_statistics(xp):
     twin = bn.copy('copy')
     for name in ('avg_mean', 'avg_var'):
         assert getattr(twin, name) is not getattr(bn, name)
-        numpy.testing.assert_array_equal(_cpu(getattr(twin, name)), _cpu(getattr(bn, name)))
+        numpy.testing.assert_array_equal(to_cpu(getattr(twin, name)), to_cpu(getattr(bn, name)))
     assert twin.N == bn.N
-    before = _cpu(bn.avg_mean).copy()
+    before = to_cpu(bn.avg_mean).copy()
     twin(xp.asarray(_normal((4, 3), numpy.float32, 1.0, 5.0)))
-    numpy.testing.assert_array_equal(_cpu(bn.avg_mean), before)
-    assert not numpy.allclose(_cpu(twin.avg_mean), before)
+    numpy.testing.assert_array_equal(to_cpu(bn.avg_mean), before)
+    assert not numpy.allclose(to_cpu(twin.avg_mean), before)
 
 
 def test_batch_normalization_copyparams_copies_statistics():
@@ -400,8 +398,8 @@ def test_layer_normalization_forward(xp, dtype):
     y = ln(x)
     assert y.dtype == dtype and ln.gamma.dtype == dtype
     expected = F.layer_normalization(x, ln.gamma.array, ln.beta.array, 1e-3)
-    numpy.testing.assert_array_equal(_cpu(y), _cpu(expected))
-    numpy.testing.assert_allclose(_cpu(y), _standardize(_cpu(x), 1, gamma, beta, 1e-3),
+    numpy.testing.assert_array_equal(to_cpu(y), to_cpu(expected))
+    numpy.testing.assert_allclose(to_cpu(y), _standardize(to_cpu(x), 1, gamma, beta, 1e-3),
                                   **_tol(dtype))
 
 
@@ -409,10 +407,10 @@ def test_layer_normalization_defaults_and_trailing_axes(xp):
     with dbr.using_config('dtype', numpy.float64):
         ln = _on(L.LayerNormalization(3), xp)
     assert ln.eps == 1e-6
-    numpy.testing.assert_array_equal(_cpu(ln.gamma), numpy.ones(3))
-    numpy.testing.assert_array_equal(_cpu(ln.beta), numpy.zeros(3))
+    numpy.testing.assert_array_equal(to_cpu(ln.gamma), numpy.ones(3))
+    numpy.testing.assert_array_equal(to_cpu(ln.beta), numpy.zeros(3))
     x = _normal((2, 4, 3))
-    numpy.testing.assert_allclose(_cpu(ln(xp.asarray(x))),
+    numpy.testing.assert_allclose(to_cpu(ln(xp.asarray(x))),
                                   _standardize(x, 2, 1, 0, 1e-6), rtol=1e-10)
 
 
@@ -426,7 +424,7 @@ def test_layer_normalization_lazy_size(xp, shape):
     assert ln.gamma.shape == ln.beta.shape == shape[1:]
     assert backend.get_array_module(ln.gamma.array) is xp
     axes = tuple(range(1, len(shape)))
-    numpy.testing.assert_allclose(_cpu(y), _standardize(x, axes, 1, 0, 1e-6), rtol=1e-10)
+    numpy.testing.assert_allclose(to_cpu(y), _standardize(x, axes, 1, 0, 1e-6), rtol=1e-10)
 
 
 def test_layer_normalization_backward(xp):
@@ -484,9 +482,9 @@ def test_group_normalization_forward(xp, dtype):
     y = gn(x)
     assert y.dtype == dtype
     expected = F.group_normalization(x, 3, gn.gamma.array, gn.beta.array, 1e-3)
-    numpy.testing.assert_array_equal(_cpu(y), _cpu(expected))
-    numpy.testing.assert_allclose(_cpu(y), _group_ref(_cpu(x), 3, _cpu(gn.gamma),
-                                                      _cpu(gn.beta), 1e-3), **_tol(dtype))
+    numpy.testing.assert_array_equal(to_cpu(y), to_cpu(expected))
+    numpy.testing.assert_allclose(to_cpu(y), _group_ref(to_cpu(x), 3, to_cpu(gn.gamma),
+                                                        to_cpu(gn.beta), 1e-3), **_tol(dtype))
 
 
 def test_group_normalization_lazy_size_and_defaults(xp):
@@ -497,8 +495,8 @@ def test_group_normalization_lazy_size_and_defaults(xp):
     y = gn(xp.asarray(x))
     assert gn.gamma.shape == gn.beta.shape == (4,)
     assert backend.get_array_module(gn.gamma.array) is xp
-    numpy.testing.assert_allclose(_cpu(y), _group_ref(x, 2, numpy.ones(4), numpy.zeros(4),
-                                                      1e-5), rtol=1e-10)
+    numpy.testing.assert_allclose(to_cpu(y), _group_ref(x, 2, numpy.ones(4), numpy.zeros(4),
+                                                        1e-5), rtol=1e-10)
 
 
 def test_group_normalization_backward(xp):

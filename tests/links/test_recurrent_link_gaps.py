@@ -15,47 +15,25 @@ import pytest
 import dbr
 import dbr.functions as F
 import dbr.links as L
-from dbr import backend
 from dbr import gradient_check
 from dbr import serializers
 from dbr import testing
 from dbr.type_check import InvalidType
 
+from _link_helpers import device_of, make_in_dtype, normal, to_cpu, tolerance
+
 FLOATS = [numpy.float64, numpy.float32]
-
-
-def _tol(dtype):
-    if numpy.dtype(dtype) == numpy.float64:
-        return dict(atol=1e-12, rtol=1e-10)
-    return dict(atol=1e-5, rtol=1e-4)
-
-
-def _normal(shape, dtype=numpy.float64, scale=1.0):
-    return numpy.asarray(numpy.random.normal(0, scale, shape)).astype(dtype)
-
-
-def _device(xp):
-    return '@numpy' if xp is numpy else '@cupy:0'
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
-
-
-def _make(cls, dtype, *args, **kwargs):
-    with dbr.using_config('dtype', dtype):
-        return cls(*args, **kwargs)
 
 
 def _randomized(link, xp=numpy):
     """``link`` with every parameter redrawn at random, moved to ``xp``'s device."""
     for param in link.params():
-        param.array[...] = _normal(param.shape, param.dtype, 0.5)
-    return link.to_device(_device(xp))
+        param.array[...] = normal(param.shape, param.dtype, 0.5)
+    return link.to_device(device_of(xp))
 
 
 def _p(link, name):
-    return _cpu(getattr(link, name)).astype(numpy.float64)
+    return to_cpu(getattr(link, name)).astype(numpy.float64)
 
 
 def _sig(x):
@@ -72,7 +50,7 @@ def _round_trip(link, fresh, keys):
     serializers.load_npz(buf, fresh)
     for (path, p), (path2, q) in zip(sorted(link.namedparams()), sorted(fresh.namedparams())):
         assert path == path2
-        numpy.testing.assert_array_equal(_cpu(p), _cpu(q), err_msg=path)
+        numpy.testing.assert_array_equal(to_cpu(p), to_cpu(q), err_msg=path)
     return fresh
 
 
@@ -102,21 +80,21 @@ def _peephole_ref(link, c, h, x):
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_peephole_steps_match_numpy(xp, dtype):
-    link = _randomized(_make(L.StatefulPeepholeLSTM, dtype, 3, 2), xp)
+    link = _randomized(make_in_dtype(L.StatefulPeepholeLSTM, dtype, 3, 2), xp)
     c = h = None
     for _ in range(3):
-        x = _normal((4, 3), dtype)
+        x = normal((4, 3), dtype)
         y = link(xp.asarray(x))
         c, h = _peephole_ref(link, c, h, x)
         assert y.dtype == dtype and link.c.dtype == dtype
-        testing.assert_allclose(y.array, h, **_tol(dtype))
-        testing.assert_allclose(link.c.array, c, **_tol(dtype))
+        testing.assert_allclose(y.array, h, **tolerance(dtype))
+        testing.assert_allclose(link.c.array, c, **tolerance(dtype))
         assert link.h is y
 
 
 def test_peephole_children_round_trip_and_lazy_in_size():
     link = _randomized(L.StatefulPeepholeLSTM(3, 2))
-    link(_normal((2, 3), numpy.float32))
+    link(normal((2, 3), numpy.float32))
     keys = ['upward/W', 'upward/b', 'lateral/W', 'peep_i/W', 'peep_f/W', 'peep_o/W']
     assert link.peep_i.b is None and link.lateral.b is None
     fresh = _round_trip(link, L.StatefulPeepholeLSTM(None, 2), keys)
@@ -127,8 +105,8 @@ def test_peephole_children_round_trip_and_lazy_in_size():
 
 
 def test_peephole_state_reset_set_and_device(xp):
-    link = _randomized(_make(L.StatefulPeepholeLSTM, numpy.float64, 3, 2))
-    x = _normal((2, 3))
+    link = _randomized(make_in_dtype(L.StatefulPeepholeLSTM, numpy.float64, 3, 2))
+    x = normal((2, 3))
     y0 = link(x).array
     link.reset_state()
     assert link.c is None and link.h is None
@@ -136,10 +114,10 @@ def test_peephole_state_reset_set_and_device(xp):
     model = dbr.Chain(rnn=link)
     c0, h0 = link.c, link.h
     ref = _peephole_ref(link, c0.array, h0.array, x)
-    model.to_device(_device(xp))
+    model.to_device(device_of(xp))
     assert link.c is c0 and isinstance(c0.array, xp.ndarray) and isinstance(h0.array, xp.ndarray)
     testing.assert_allclose(link(xp.asarray(x)).array, ref[1], atol=1e-12)
-    c, h = _normal((2, 2)), _normal((2, 2))
+    c, h = normal((2, 2)), normal((2, 2))
     link.set_state(c, h)
     assert isinstance(link.h.array, xp.ndarray)
     testing.assert_allclose(link(xp.asarray(x)).array, _peephole_ref(link, c, h, x)[1],
@@ -149,14 +127,14 @@ def test_peephole_state_reset_set_and_device(xp):
 
 
 def test_peephole_backward_through_two_steps():
-    link = _randomized(_make(L.StatefulPeepholeLSTM, numpy.float64, 3, 2))
+    link = _randomized(make_in_dtype(L.StatefulPeepholeLSTM, numpy.float64, 3, 2))
 
     def run(x1, x2):
         link.reset_state()
         link(x1)
         return link(x2)
 
-    _check_link_grads(run, (_normal((2, 3)), _normal((2, 3))), link, _normal((2, 2)))
+    _check_link_grads(run, (normal((2, 3)), normal((2, 3))), link, normal((2, 2)))
 
 
 def test_peephole_errors():
@@ -185,11 +163,11 @@ def _lstm_ref(link, c, h, x):
 
 
 def test_zoneout_lstm_test_mode_is_a_plain_lstm(xp):
-    link = _randomized(_make(L.StatefulZoneoutLSTM, numpy.float64, 3, 2), xp)
+    link = _randomized(make_in_dtype(L.StatefulZoneoutLSTM, numpy.float64, 3, 2), xp)
     c = h = None
     with dbr.using_config('train', False):
         for _ in range(3):
-            x = _normal((2, 3))
+            x = normal((2, 3))
             y = link(xp.asarray(x))
             c, h = _lstm_ref(link, c, h, x)
             testing.assert_allclose(y.array, h, atol=1e-12)
@@ -198,11 +176,11 @@ def test_zoneout_lstm_test_mode_is_a_plain_lstm(xp):
 
 def test_zoneout_lstm_train_mode_mixes_old_and_new_state():
     """Each element keeps its previous value where the uniform draw is below the ratio."""
-    link = _randomized(_make(L.StatefulZoneoutLSTM, numpy.float64, 3, 4, 0.3, 0.6))
+    link = _randomized(make_in_dtype(L.StatefulZoneoutLSTM, numpy.float64, 3, 4, 0.3, 0.6))
     c = h = numpy.zeros((5, 4))
     kept = 0
     for step in range(3):
-        x = _normal((5, 3))
+        x = normal((5, 3))
         numpy.random.seed(step)
         y = link(x)
         c_new, h_new = _lstm_ref(link, c, h if step else None, x)
@@ -217,9 +195,9 @@ def test_zoneout_lstm_train_mode_mixes_old_and_new_state():
 
 
 def test_zoneout_lstm_extreme_ratios(xp):
-    x = xp.asarray(_normal((2, 3)))
-    frozen = _randomized(_make(L.StatefulZoneoutLSTM, numpy.float64, 3, 2, 1.0, 1.0), xp)
-    plain = _randomized(_make(L.StatefulZoneoutLSTM, numpy.float64, 3, 2, 0.0, 0.0), xp)
+    x = xp.asarray(normal((2, 3)))
+    frozen = _randomized(make_in_dtype(L.StatefulZoneoutLSTM, numpy.float64, 3, 2, 1.0, 1.0), xp)
+    plain = _randomized(make_in_dtype(L.StatefulZoneoutLSTM, numpy.float64, 3, 2, 0.0, 0.0), xp)
     for _ in range(2):
         testing.assert_allclose(frozen(x).array, numpy.zeros((2, 2)), atol=0)
     with dbr.using_config('train', False):
@@ -232,7 +210,7 @@ def test_zoneout_lstm_extreme_ratios(xp):
 def test_zoneout_lstm_backward_with_fixed_masks():
     """Gradients to the input, the previous state and every parameter in training mode, with
     the zoneout masks fixed by reseeding before each evaluation."""
-    link = _randomized(_make(L.StatefulZoneoutLSTM, numpy.float64, 3, 4, 0.4, 0.6))
+    link = _randomized(make_in_dtype(L.StatefulZoneoutLSTM, numpy.float64, 3, 4, 0.4, 0.6))
 
     def step(x, c0, h0):
         link.set_state(c0, h0)
@@ -240,7 +218,7 @@ def test_zoneout_lstm_backward_with_fixed_masks():
         link(x)
         return link.c, link.h
 
-    inputs = (_normal((3, 3)), _normal((3, 4)), _normal((3, 4)))
+    inputs = (normal((3, 3)), normal((3, 4)), normal((3, 4)))
     c, h = step(*inputs)
     numpy.random.seed(3)
     keep_c = numpy.random.random_sample((3, 4)) < 0.4
@@ -248,7 +226,7 @@ def test_zoneout_lstm_backward_with_fixed_masks():
     assert keep_c.any() and (~keep_h).any()
     numpy.testing.assert_array_equal(c.array[keep_c], inputs[1][keep_c])
     numpy.testing.assert_array_equal(h.array[keep_h], inputs[2][keep_h])
-    _check_link_grads(step, inputs, link, (_normal((3, 4)), _normal((3, 4))))
+    _check_link_grads(step, inputs, link, (normal((3, 4)), normal((3, 4))))
 
 
 def test_zoneout_lstm_children_round_trip_and_attributes():
@@ -264,7 +242,7 @@ def test_zoneout_lstm_state_follows_device(xp):
     model = dbr.Chain(rnn=L.StatefulZoneoutLSTM(3, 2))
     model.rnn(numpy.zeros((2, 3), 'f'))
     h = model.rnn.h
-    model.to_device(_device(xp))
+    model.to_device(device_of(xp))
     assert model.rnn.h is h and isinstance(h.array, xp.ndarray)
     assert model.rnn(xp.zeros((2, 3), 'f')).shape == (2, 2)
     model.rnn.reset_state()
@@ -299,24 +277,24 @@ def _mgu_ref(link, h, x):
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateless_mgu_matches_numpy(xp, dtype):
-    link = _randomized(_make(L.StatelessMGU, dtype, 3, 2), xp)
-    h, x = _normal((4, 2), dtype), _normal((4, 3), dtype)
+    link = _randomized(make_in_dtype(L.StatelessMGU, dtype, 3, 2), xp)
+    h, x = normal((4, 2), dtype), normal((4, 3), dtype)
     y = link(xp.asarray(h), xp.asarray(x))
     assert y.dtype == dtype
     testing.assert_allclose(y.array, _mgu_ref(link, h.astype('d'), x.astype('d')),
-                            **_tol(dtype))
+                            **tolerance(dtype))
 
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateful_mgu_steps_match_numpy(xp, dtype):
-    link = _randomized(_make(L.StatefulMGU, dtype, 3, 2), xp)
+    link = _randomized(make_in_dtype(L.StatefulMGU, dtype, 3, 2), xp)
     h = numpy.zeros((4, 2))
     for _ in range(3):
-        x = _normal((4, 3), dtype)
+        x = normal((4, 3), dtype)
         y = link(xp.asarray(x))
         h = _mgu_ref(link, h, x.astype('d'))
         assert y.dtype == dtype and link.h is y
-        testing.assert_allclose(y.array, h, **_tol(dtype))
+        testing.assert_allclose(y.array, h, **tolerance(dtype))
 
 
 def test_mgu_weights_act_on_h_first_then_x():
@@ -332,17 +310,17 @@ def test_mgu_weights_act_on_h_first_then_x():
 
 
 def test_stateful_mgu_state_handling_and_device(xp):
-    link = _randomized(_make(L.StatefulMGU, numpy.float64, 3, 2))
-    x = _normal((2, 3))
+    link = _randomized(make_in_dtype(L.StatefulMGU, numpy.float64, 3, 2))
+    x = normal((2, 3))
     y0 = link(x).array
     link.reset_state()
     assert link.h is None
     numpy.testing.assert_array_equal(link(x).array, y0)
     model = dbr.Chain(rnn=link)
     h = link.h
-    model.to_device(_device(xp))
+    model.to_device(device_of(xp))
     assert link.h is h and isinstance(h.array, xp.ndarray)
-    h0 = _normal((2, 2))
+    h0 = normal((2, 2))
     link.set_state(h0)
     assert isinstance(link.h.array, xp.ndarray)
     testing.assert_allclose(link(xp.asarray(x)).array, _mgu_ref(link, h0, x), atol=1e-12)
@@ -357,11 +335,11 @@ def test_mgu_round_trip_lazy_and_backward():
     lazy = L.StatelessMGU(None, 2)
     lazy(numpy.zeros((1, 2), 'f'), numpy.zeros((1, 4), 'f'))
     assert lazy.W_f.W.shape == (2, 6)
-    cell = _randomized(_make(L.StatelessMGU, numpy.float64, 3, 2))
-    _check_link_grads(cell, (_normal((2, 2)), _normal((2, 3))), cell, _normal((2, 2)))
+    cell = _randomized(make_in_dtype(L.StatelessMGU, numpy.float64, 3, 2))
+    _check_link_grads(cell, (normal((2, 2)), normal((2, 3))), cell, normal((2, 2)))
     gradient_check.check_double_backward(
-        cell, (_normal((2, 2)), _normal((2, 3))), _normal((2, 2)),
-        (_normal((2, 2)), _normal((2, 3))))
+        cell, (normal((2, 2)), normal((2, 3))), normal((2, 2)),
+        (normal((2, 2)), normal((2, 3))))
 
 
 def test_mgu_errors():
@@ -393,10 +371,10 @@ def _child_sum_ref(link, cs, hs, x):
 
 @pytest.mark.parametrize('n_children', [0, 1, 2, 3])
 def test_child_sum_tree_lstm_matches_numpy(xp, n_children):
-    link = _randomized(_make(L.ChildSumTreeLSTM, numpy.float64, 3, 2), xp)
-    cs = [_normal((4, 2)) for _ in range(n_children)]
-    hs = [_normal((4, 2)) for _ in range(n_children)]
-    x = _normal((4, 3))
+    link = _randomized(make_in_dtype(L.ChildSumTreeLSTM, numpy.float64, 3, 2), xp)
+    cs = [normal((4, 2)) for _ in range(n_children)]
+    hs = [normal((4, 2)) for _ in range(n_children)]
+    x = normal((4, 3))
     c, h = link(*[xp.asarray(a) for a in cs + hs + [x]])
     c_ref, h_ref = _child_sum_ref(link, cs, hs, x)
     testing.assert_allclose(c.array, c_ref, atol=1e-12)
@@ -404,9 +382,9 @@ def test_child_sum_tree_lstm_matches_numpy(xp, n_children):
 
 
 def test_child_sum_tree_lstm_is_order_independent_and_fills_none():
-    link = _randomized(_make(L.ChildSumTreeLSTM, numpy.float64, 3, 2))
-    c1, c2, h1, h2, x = (_normal((2, 2)), _normal((2, 2)), _normal((2, 2)), _normal((2, 2)),
-                         _normal((2, 3)))
+    link = _randomized(make_in_dtype(L.ChildSumTreeLSTM, numpy.float64, 3, 2))
+    c1, c2, h1, h2, x = (normal((2, 2)), normal((2, 2)), normal((2, 2)), normal((2, 2)),
+                         normal((2, 3)))
     a = link(c1, c2, h1, h2, x)
     b = link(c2, c1, h2, h1, x)
     for u, v in zip(a, b):
@@ -417,11 +395,11 @@ def test_child_sum_tree_lstm_is_order_independent_and_fills_none():
 
 
 def test_child_sum_tree_lstm_backward_and_round_trip():
-    link = _randomized(_make(L.ChildSumTreeLSTM, numpy.float64, 3, 2))
-    inputs = tuple(_normal((2, 2)) for _ in range(4)) + (_normal((2, 3)),)
-    gradient_check.check_backward(link, inputs, (_normal((2, 2)), _normal((2, 2))),
+    link = _randomized(make_in_dtype(L.ChildSumTreeLSTM, numpy.float64, 3, 2))
+    inputs = tuple(normal((2, 2)) for _ in range(4)) + (normal((2, 3)),)
+    gradient_check.check_backward(link, inputs, (normal((2, 2)), normal((2, 2))),
                                   params=tuple(link.params()))
-    fresh = _round_trip(link, _make(L.ChildSumTreeLSTM, numpy.float64, None, 2),
+    fresh = _round_trip(link, make_in_dtype(L.ChildSumTreeLSTM, numpy.float64, None, 2),
                         ['W_x/W', 'W_x/b', 'W_h_aio/W', 'W_h_f/W'])
     assert fresh.W_x.W.shape == (8, 3) and fresh.W_h_aio.W.shape == (6, 2)
     assert fresh.W_h_f.W.shape == (2, 2)
@@ -457,10 +435,10 @@ def _nary_ref(link, cs, hs, x):
 
 @pytest.mark.parametrize('n_ary', [1, 2, 3])
 def test_nary_tree_lstm_matches_numpy(xp, n_ary):
-    link = _randomized(_make(L.NaryTreeLSTM, numpy.float64, 3, 2, n_ary=n_ary), xp)
-    cs = [_normal((4, 2)) for _ in range(n_ary)]
-    hs = [_normal((4, 2)) for _ in range(n_ary)]
-    x = _normal((4, 3))
+    link = _randomized(make_in_dtype(L.NaryTreeLSTM, numpy.float64, 3, 2, n_ary=n_ary), xp)
+    cs = [normal((4, 2)) for _ in range(n_ary)]
+    hs = [normal((4, 2)) for _ in range(n_ary)]
+    x = normal((4, 3))
     c, h = link(*[xp.asarray(a) for a in cs + hs + [x]])
     c_ref, h_ref = _nary_ref(link, cs, hs, x)
     testing.assert_allclose(c.array, c_ref, atol=1e-12)
@@ -468,9 +446,9 @@ def test_nary_tree_lstm_matches_numpy(xp, n_ary):
 
 
 def test_nary_tree_lstm_order_matters_and_none_children():
-    link = _randomized(_make(L.NaryTreeLSTM, numpy.float64, 3, 2))
-    c1, c2, h1, h2, x = (_normal((2, 2)), _normal((2, 2)), _normal((2, 2)), _normal((2, 2)),
-                         _normal((2, 3)))
+    link = _randomized(make_in_dtype(L.NaryTreeLSTM, numpy.float64, 3, 2))
+    c1, c2, h1, h2, x = (normal((2, 2)), normal((2, 2)), normal((2, 2)), normal((2, 2)),
+                         normal((2, 3)))
     assert not numpy.allclose(link(c1, c2, h1, h2, x)[1].array,
                               link(c2, c1, h2, h1, x)[1].array)
     c, h = link(None, c2, h1, None, x)
@@ -482,11 +460,11 @@ def test_nary_tree_lstm_order_matters_and_none_children():
 
 
 def test_nary_tree_lstm_backward_and_round_trip():
-    link = _randomized(_make(L.NaryTreeLSTM, numpy.float64, 3, 2, n_ary=2))
-    inputs = tuple(_normal((2, 2)) for _ in range(4)) + (_normal((2, 3)),)
-    gradient_check.check_backward(link, inputs, (_normal((2, 2)), _normal((2, 2))),
+    link = _randomized(make_in_dtype(L.NaryTreeLSTM, numpy.float64, 3, 2, n_ary=2))
+    inputs = tuple(normal((2, 2)) for _ in range(4)) + (normal((2, 3)),)
+    gradient_check.check_backward(link, inputs, (normal((2, 2)), normal((2, 2))),
                                   params=tuple(link.params()))
-    fresh = _round_trip(link, _make(L.NaryTreeLSTM, numpy.float64, None, 2),
+    fresh = _round_trip(link, make_in_dtype(L.NaryTreeLSTM, numpy.float64, None, 2),
                         ['W_x/W', 'W_x/b', 'W_h1/W', 'W_h2/W'])
     assert fresh.W_h1.b is None and fresh.W_x.W.shape == (10, 3)
     assert fresh.n_ary == 2 and fresh.state_size == 2
@@ -507,19 +485,19 @@ def test_nary_tree_lstm_errors():
 # ----- Parameter --------------------------------------------------------------------------------
 
 def test_parameter_link_holds_and_returns_its_array(xp):
-    array = xp.asarray(_normal((2, 3), numpy.float16))
+    array = xp.asarray(normal((2, 3), numpy.float16))
     link = L.Parameter(array)
     assert link.W.array is array and link.W.dtype == numpy.float16
     assert link.device.xp is xp
     y = link()
     assert y is not link.W and y.creator is not None
-    testing.assert_allclose(y.array, _cpu(array), atol=0)
+    testing.assert_allclose(y.array, to_cpu(array), atol=0)
     F.sum(y * 2).backward()
     testing.assert_allclose(link.W.grad, numpy.full((2, 3), 2.0), atol=0)
 
 
 def test_parameter_link_round_trip_and_device():
-    link = L.Parameter(_normal((2, 3), numpy.float32))
+    link = L.Parameter(normal((2, 3), numpy.float32))
     fresh = _round_trip(link, L.Parameter(numpy.zeros((2, 3), 'f')), ['W'])
     fresh.to_device('@numpy')
     assert isinstance(fresh.W.array, numpy.ndarray)
@@ -542,14 +520,14 @@ def _mlpconv_ref(link, x, activation):
 
 @pytest.mark.parametrize('activation', [F.relu, F.tanh])
 def test_mlp_convolution_2d_matches_its_convolutions(xp, activation):
-    link = _randomized(_make(L.MLPConvolution2D, numpy.float64, 2, (4, 3, 5), 3, stride=2, pad=1,
-                             activation=activation), xp)
+    link = _randomized(make_in_dtype(L.MLPConvolution2D, numpy.float64, 2, (4, 3, 5), 3,
+                                     stride=2, pad=1, activation=activation), xp)
     assert [tuple(c.W.shape) for c in link] == [(4, 2, 3, 3), (3, 4, 1, 1), (5, 3, 1, 1)]
-    x = xp.asarray(_normal((2, 2, 5, 5)))
+    x = xp.asarray(normal((2, 2, 5, 5)))
     y = link(x)
     assert y.shape == (2, 5, 3, 3)
     testing.assert_allclose(y.array, _mlpconv_ref(link, x, activation).array, atol=1e-12)
-    assert (_cpu(y) < 0).any()  # no activation after the last convolution
+    assert (to_cpu(y) < 0).any()  # no activation after the last convolution
 
 
 def test_mlp_convolution_2d_lazy_init_round_trip_and_backward():
@@ -560,9 +538,9 @@ def test_mlp_convolution_2d_lazy_init_round_trip_and_backward():
     numpy.testing.assert_array_equal(link[1].W.array, numpy.full((3, 4, 1, 1), 0.5, 'f'))
     numpy.testing.assert_array_equal(link[1].b.array, numpy.full(3, 0.25, 'f'))
     _round_trip(link, L.MLPConvolution2D(None, (4, 3), 3), ['0/W', '0/b', '1/W', '1/b'])
-    small = _randomized(_make(L.MLPConvolution2D, numpy.float64, 1, (2, 2), 2,
-                              activation=F.tanh))
-    _check_link_grads(small, (_normal((1, 1, 3, 3)),), small, _normal((1, 2, 2, 2)))
+    small = _randomized(make_in_dtype(L.MLPConvolution2D, numpy.float64, 1, (2, 2), 2,
+                                      activation=F.tanh))
+    _check_link_grads(small, (normal((1, 1, 3, 3)),), small, normal((1, 2, 2, 2)))
 
 
 def test_mlp_convolution_2d_errors():
@@ -581,8 +559,8 @@ def test_mlp_convolution_2d_errors():
 # ----- Inception / InceptionBN ------------------------------------------------------------------
 
 def test_inception_matches_its_paths(xp):
-    link = _randomized(_make(L.Inception, numpy.float64, 3, 2, 2, 3, 2, 4, 5), xp)
-    x = xp.asarray(_normal((2, 3, 5, 5)))
+    link = _randomized(make_in_dtype(L.Inception, numpy.float64, 3, 2, 2, 3, 2, 4, 5), xp)
+    x = xp.asarray(normal((2, 3, 5, 5)))
     y = link(x)
     assert y.shape == (2, 14, 5, 5)
     paths = (link.conv1(x), link.conv3(F.relu(link.proj3(x))), link.conv5(F.relu(link.proj5(x))),
@@ -599,13 +577,13 @@ def test_inception_init_lazy_round_trip_and_backward():
     keys = [f'{n}/{p}' for n in ('conv1', 'proj3', 'conv3', 'proj5', 'conv5', 'projp')
             for p in 'Wb']
     _round_trip(link, L.Inception(None, 2, 2, 3, 2, 4, 5), keys)
-    small = _randomized(_make(L.Inception, numpy.float64, 1, 1, 1, 1, 1, 1, 1))
+    small = _randomized(make_in_dtype(L.Inception, numpy.float64, 1, 1, 1, 1, 1, 1, 1))
     # positive weights, biases and inputs keep every ReLU away from its kink
     for conv in (small.conv1, small.conv3, small.conv5, small.projp, small.proj3, small.proj5):
         conv.W.array[...] = numpy.abs(conv.W.array)
         conv.b.array[...] = 0.5
     x = numpy.random.uniform(0.5, 1.5, (1, 1, 3, 3))
-    _check_link_grads(small, (x,), small, _normal((1, 4, 3, 3)))
+    _check_link_grads(small, (x,), small, normal((1, 4, 3, 3)))
 
 
 def _inception_bn_ref(link, x):
@@ -636,7 +614,7 @@ def _inception_bn_ref(link, x):
 def test_inception_bn_matches_its_paths(xp, args, kwargs, out_shape):
     with dbr.using_config('dtype', numpy.float64):
         link = _randomized(L.InceptionBN(3, *args, dtype=numpy.float64, **kwargs), xp)
-    x = xp.asarray(_normal((2, 3, 5, 5)))
+    x = xp.asarray(normal((2, 3, 5, 5)))
     ref = link.copy('copy')
     y = link(x)
     assert y.shape == out_shape

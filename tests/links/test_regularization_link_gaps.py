@@ -12,10 +12,11 @@ import pytest
 import dbr
 import dbr.functions as F
 import dbr.links as L
-from dbr import backend
 from dbr import serializers
 from dbr import testing
 from dbr.type_check import InvalidType
+
+from _link_helpers import to_cpu
 
 
 def _normal(shape, dtype=numpy.float32, scale=1.0, loc=0.0):
@@ -24,10 +25,6 @@ def _normal(shape, dtype=numpy.float32, scale=1.0, loc=0.0):
 
 def _on(link, xp):
     return link.to_device('@numpy' if xp is numpy else '@cupy:0')
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
 
 
 def _round_trip(link, target):
@@ -95,7 +92,7 @@ def test_simplified_dropconnect_serialization_and_devices(xp):
     layer = _on(L.SimplifiedDropconnect(3, 2), xp)
     target = L.SimplifiedDropconnect(None, 2)
     assert _round_trip(layer, target) == ['m/W', 'm/b']
-    testing.assert_allclose(target.W.array, _cpu(layer.W), atol=0, rtol=0)
+    testing.assert_allclose(target.W.array, to_cpu(layer.W), atol=0, rtol=0)
     layer.to_device('@numpy')
     assert isinstance(layer.W.array, numpy.ndarray)
     assert layer(numpy.ones((1, 3), 'f'), train=False).shape == (1, 2)
@@ -135,7 +132,7 @@ def test_batch_renormalization_link_train_forward_matches_function(xp):
     bn(x)
     testing.assert_allclose(brn.avg_mean, bn.avg_mean, atol=1e-6, rtol=1e-6)
     testing.assert_allclose(brn.avg_var, bn.avg_var, atol=1e-6, rtol=1e-6)
-    assert not numpy.allclose(_cpu(brn.avg_mean), _cpu(mean))
+    assert not numpy.allclose(to_cpu(brn.avg_mean), to_cpu(mean))
 
 
 def test_batch_renormalization_link_test_mode_and_freezing(xp):
@@ -206,7 +203,7 @@ def test_batch_renormalization_link_serialization_and_devices(xp):
     target = L.BatchRenormalization(3)
     keys = _round_trip(brn, target)
     assert keys == ['m/N', 'm/avg_mean', 'm/avg_var', 'm/beta', 'm/gamma']  # as Chainer's
-    testing.assert_allclose(target.avg_mean, _cpu(brn.avg_mean), atol=0, rtol=0)
+    testing.assert_allclose(target.avg_mean, to_cpu(brn.avg_mean), atol=0, rtol=0)
     assert target.N == 1
     brn.to_device('@numpy')
     assert isinstance(brn.avg_var, numpy.ndarray)
@@ -246,7 +243,7 @@ def test_black_out_forward_matches_function(xp):
     loss = bo(x, t)
     xp.random.seed(2)
     samples = bo.sampler.sample((6, 4))
-    assert _cpu(samples).min() >= 0 and not (_cpu(samples) == 1).any()  # word 1: count 0
+    assert to_cpu(samples).min() >= 0 and not (to_cpu(samples) == 1).any()  # word 1: count 0
     testing.assert_allclose(loss.array, F.black_out(x, t, bo.W, samples).array, atol=0, rtol=0)
     bo.sample_data = xp.asarray(numpy.full((6, 4), 3, numpy.int32))
     testing.assert_allclose(bo(x, t).array, F.black_out(x, t, bo.W, bo.sample_data).array,
@@ -254,7 +251,7 @@ def test_black_out_forward_matches_function(xp):
     bo.sample_data = None
     bo.cleargrads()
     bo(x, t).backward()
-    assert bo.W.grad.shape == (5, 3) and numpy.isfinite(_cpu(bo.W.grad)).all()
+    assert bo.W.grad.shape == (5, 3) and numpy.isfinite(to_cpu(bo.W.grad)).all()
 
 
 def test_black_out_serialization_and_devices(xp):
@@ -262,7 +259,7 @@ def test_black_out_serialization_and_devices(xp):
     bo.W.array[...] = xp.asarray(_normal((5, 3)))
     target = L.BlackOut(3, COUNTS, 2)
     assert _round_trip(bo, target) == ['m/W']
-    testing.assert_allclose(target.W.array, _cpu(bo.W), atol=0, rtol=0)
+    testing.assert_allclose(target.W.array, to_cpu(bo.W), atol=0, rtol=0)
     bo.to_device('@numpy')
     assert isinstance(bo.sampler.threshold, numpy.ndarray) and bo.sampler.device.xp is numpy
     assert bo(_normal((2, 3)), numpy.array([0, 2], 'i')).shape == ()
@@ -306,7 +303,7 @@ def test_crf1d_link_forward_matches_function(xp):
     score, path = crf.argmax(txs)
     ref_score, ref_path = F.argmax_crf1d(crf.cost, txs)
     testing.assert_allclose(score.array, ref_score.array, atol=0, rtol=0)
-    assert [_cpu(p).tolist() for p in path] == [_cpu(p).tolist() for p in ref_path]
+    assert [to_cpu(p).tolist() for p in path] == [to_cpu(p).tolist() for p in ref_path]
 
 
 def test_crf1d_link_transpose_keeps_the_input_order(xp):
@@ -323,7 +320,7 @@ def test_crf1d_link_transpose_keeps_the_input_order(xp):
     assert [p.shape for p in path] == [(2,), (4,), (3,)]
     for i, x in enumerate(xs_d):
         s, p = crf.argmax([x[j:j + 1] for j in range(len(x))])
-        assert [int(_cpu(q)[0]) for q in p] == _cpu(path[i]).tolist()
+        assert [int(to_cpu(q)[0]) for q in p] == to_cpu(path[i]).tolist()
         testing.assert_allclose(score.array[i], s.array[0], atol=1e-5, rtol=1e-5)
     crf.cleargrads()
     crf(xs_d, ys_d, transpose=True).backward()
@@ -334,7 +331,7 @@ def test_crf1d_serialization_and_devices(xp):
     crf = _on(L.CRF1d(3, initial_cost='normal'), xp)
     target = L.CRF1d(3)
     assert _round_trip(crf, target) == ['m/cost']
-    testing.assert_allclose(target.cost.array, _cpu(crf.cost), atol=0, rtol=0)
+    testing.assert_allclose(target.cost.array, to_cpu(crf.cost), atol=0, rtol=0)
     crf.to_device('@numpy')
     xs, ys = _sequences()
     assert crf(xs, ys, transpose=True).shape == ()
@@ -417,7 +414,7 @@ def test_decorrelated_batch_normalization_link_serialization_and_devices(xp):
     target = L.DecorrelatedBatchNormalization(4, groups=2)
     keys = _round_trip(dbn, target)
     assert keys == ['m/N', 'm/avg_mean', 'm/avg_projection']  # as Chainer's
-    testing.assert_allclose(target.avg_projection, _cpu(dbn.avg_projection), atol=0, rtol=0)
+    testing.assert_allclose(target.avg_projection, to_cpu(dbn.avg_projection), atol=0, rtol=0)
     assert target.N == 1
     dbn.to_device('@numpy')
     assert isinstance(dbn.avg_projection, numpy.ndarray)

@@ -14,21 +14,16 @@ import pytest
 import dbr
 import dbr.functions as F
 import dbr.links as L
-from dbr import backend
 from dbr import gradient_check
 from dbr import initializers
 from dbr import serializers
+
+from _link_helpers import device_of, make_in_dtype, normal, to_cpu, tolerance
 
 FLOATS = [numpy.float64, numpy.float32]
 
 
 # ----- helpers ----------------------------------------------------------------------------------
-
-def _tol(dtype):
-    if numpy.dtype(dtype) == numpy.float64:
-        return dict(atol=1e-12, rtol=1e-10)
-    return dict(atol=1e-5, rtol=1e-4)
-
 
 def _grad_tol(dtype):
     if numpy.dtype(dtype) == numpy.float64:
@@ -36,28 +31,11 @@ def _grad_tol(dtype):
     return dict(dtype=numpy.float64, atol=1e-3, rtol=1e-2)
 
 
-def _normal(shape, dtype=numpy.float64, scale=1.0):
-    return numpy.asarray(numpy.random.normal(0, scale, shape)).astype(dtype)
-
-
-def _device(xp):
-    return '@numpy' if xp is numpy else '@cupy:0'
-
-
-def _cpu(a):
-    return backend.to_cpu(getattr(a, 'array', a))
-
-
 def _randomized(link, xp):
     """``link`` with every parameter redrawn at random (biases too), moved to ``xp``'s device."""
     for param in link.params():
-        param.array[...] = _normal(param.shape, param.dtype, 0.5)
-    return link.to_device(_device(xp))
-
-
-def _make(cls, dtype, *args, **kwargs):
-    with dbr.using_config('dtype', dtype):
-        return cls(*args, **kwargs)
+        param.array[...] = normal(param.shape, param.dtype, 0.5)
+    return link.to_device(device_of(xp))
 
 
 def _sigmoid(x):
@@ -66,8 +44,8 @@ def _sigmoid(x):
 
 def _lstm_ref(link, c, h, x):
     """NumPy LSTM step on the full state ``(c, h)`` (zeros for None), as the link documents."""
-    Wu, b, Wl = (_cpu(p).astype(numpy.float64) for p in (link.upward.W, link.upward.b,
-                                                         link.lateral.W))
+    Wu, b, Wl = (to_cpu(p).astype(numpy.float64) for p in (link.upward.W, link.upward.b,
+                                                           link.lateral.W))
     n = Wl.shape[1]
     x = numpy.asarray(x, numpy.float64).reshape(len(x), Wu.shape[1])
     batch = len(x)
@@ -82,8 +60,8 @@ def _lstm_ref(link, c, h, x):
 
 
 def _gru_params(link):
-    return {name: (_cpu(getattr(link, name).W).astype(numpy.float64),
-                   _cpu(getattr(link, name).b).astype(numpy.float64))
+    return {name: (to_cpu(getattr(link, name).W).astype(numpy.float64),
+                   to_cpu(getattr(link, name).b).astype(numpy.float64))
             for name in ('W_r', 'U_r', 'W_z', 'U_z', 'W', 'U')}
 
 
@@ -104,22 +82,22 @@ def _gru_ref(P, h, x):
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_lstm_steps_match_numpy_with_shrinking_batch(xp, dtype):
-    link = _randomized(_make(L.LSTM, dtype, 3, 4), xp)
+    link = _randomized(make_in_dtype(L.LSTM, dtype, 3, 4), xp)
     c = h = None
     for batch in (3, 3, 2, 2, 1, 0):
-        x = _normal((batch, 3), dtype)
+        x = normal((batch, 3), dtype)
         y = link(xp.asarray(x))
         c, h = _lstm_ref(link, c, h, x)
         assert y.dtype == dtype and y.shape == (batch, 4)
         assert link.c.shape == link.h.shape == (3, 4)
-        numpy.testing.assert_allclose(_cpu(y), h[:batch], **_tol(dtype))
-        numpy.testing.assert_allclose(_cpu(link.h), h, **_tol(dtype))
-        numpy.testing.assert_allclose(_cpu(link.c), c, **_tol(dtype))
+        numpy.testing.assert_allclose(to_cpu(y), h[:batch], **tolerance(dtype))
+        numpy.testing.assert_allclose(to_cpu(link.h), h, **tolerance(dtype))
+        numpy.testing.assert_allclose(to_cpu(link.c), c, **tolerance(dtype))
 
 
 def test_lstm_equals_explicit_f_lstm_with_the_same_weights(xp):
-    link = _randomized(_make(L.LSTM, numpy.float64, 5, 3), xp)
-    xs = [xp.asarray(_normal((4, 5))) for _ in range(3)]
+    link = _randomized(make_in_dtype(L.LSTM, numpy.float64, 5, 3), xp)
+    xs = [xp.asarray(normal((4, 5))) for _ in range(3)]
     c = xp.zeros((4, 3))
     h = None
     for x in xs:
@@ -128,13 +106,13 @@ def test_lstm_equals_explicit_f_lstm_with_the_same_weights(xp):
             gates = gates + F.linear(h, link.lateral.W)
         c, h = F.lstm(c, gates)
         y = link(x)
-        numpy.testing.assert_array_equal(_cpu(y), _cpu(h))
-        numpy.testing.assert_array_equal(_cpu(link.c), _cpu(c))
+        numpy.testing.assert_array_equal(to_cpu(y), to_cpu(h))
+        numpy.testing.assert_array_equal(to_cpu(link.c), to_cpu(c))
 
 
 def test_lstm_zero_batch_keeps_the_state():
-    link = _make(L.LSTM, numpy.float64, 3, 2)
-    link(_normal((2, 3)))
+    link = make_in_dtype(L.LSTM, numpy.float64, 3, 2)
+    link(normal((2, 3)))
     c, h = link.c, link.h
     y = link(numpy.zeros((0, 3)))
     assert y.shape == (0, 2)
@@ -143,8 +121,8 @@ def test_lstm_zero_batch_keeps_the_state():
 
 
 def test_lstm_accepts_variables_and_multi_axis_inputs():
-    link = _make(L.LSTM, numpy.float64, 6, 2)
-    x = _normal((3, 2, 3))
+    link = make_in_dtype(L.LSTM, numpy.float64, 6, 2)
+    x = normal((3, 2, 3))
     y = link(dbr.Variable(x))
     _, h = _lstm_ref(link, None, None, x)
     numpy.testing.assert_allclose(y.array, h, rtol=1e-12)
@@ -198,9 +176,9 @@ def test_lstm_default_weights_are_lecun_normal_per_gate():
 
 @pytest.mark.parametrize('args', [(None, 4), (4,)])
 def test_lstm_lazy_in_size(args):
-    link = _make(L.LSTM, numpy.float64, *args)
+    link = make_in_dtype(L.LSTM, numpy.float64, *args)
     assert link.upward.W.array is None and link.lateral.W.shape == (16, 4)
-    x = _normal((2, 3, 2))
+    x = normal((2, 3, 2))
     with dbr.using_config('dtype', numpy.float64):  # the lazy weight takes the dtype then
         y = link(x)
     assert link.upward.W.shape == (16, 6) and link.upward.W.dtype == numpy.float64
@@ -221,8 +199,8 @@ def test_lstm_copy_init_reinitializes_per_gate():
 # ----- LSTM: state -------------------------------------------------------------------------------
 
 def test_lstm_reset_state_starts_over():
-    link = _make(L.LSTM, numpy.float64, 3, 2)
-    x = _normal((2, 3))
+    link = make_in_dtype(L.LSTM, numpy.float64, 3, 2)
+    x = normal((2, 3))
     y0 = link(x).array
     assert not numpy.allclose(link(x).array, y0)
     link.reset_state()
@@ -231,29 +209,29 @@ def test_lstm_reset_state_starts_over():
 
 
 def test_lstm_set_state_uses_the_given_state(xp):
-    link = _randomized(_make(L.LSTM, numpy.float64, 3, 2), xp)
-    c0, h0, x = _normal((3, 2)), _normal((3, 2)), _normal((2, 3))
+    link = _randomized(make_in_dtype(L.LSTM, numpy.float64, 3, 2), xp)
+    c0, h0, x = normal((3, 2)), normal((3, 2)), normal((2, 3))
     link.set_state(c0, dbr.Variable(h0))  # host arrays/Variables move to the link's device
     assert isinstance(link.c.array, xp.ndarray) and isinstance(link.h.array, xp.ndarray)
     y = link(xp.asarray(x))
     c, h = _lstm_ref(link, c0, h0, x)
-    numpy.testing.assert_allclose(_cpu(y), h[:2], rtol=1e-12)
-    numpy.testing.assert_allclose(_cpu(link.c), c, rtol=1e-12)
-    numpy.testing.assert_allclose(_cpu(link.h), h, rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(y), h[:2], rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(link.c), c, rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(link.h), h, rtol=1e-12)
 
 
 def test_lstm_state_follows_the_device_of_its_chain(xp):
-    model = dbr.Chain(rnn=_make(L.LSTM, numpy.float64, 3, 2))
-    x0, x1 = _normal((2, 3)), _normal((2, 3))
+    model = dbr.Chain(rnn=make_in_dtype(L.LSTM, numpy.float64, 3, 2))
+    x0, x1 = normal((2, 3)), normal((2, 3))
     model.rnn(x0)
     c0, h0 = model.rnn.c, model.rnn.h
     ref = _lstm_ref(model.rnn, *_lstm_ref(model.rnn, None, None, x0), x1)
-    model.to_device(_device(xp))
+    model.to_device(device_of(xp))
     assert model.rnn.h is h0 and model.rnn.c is c0  # moved in place
     assert isinstance(h0.array, xp.ndarray) and isinstance(c0.array, xp.ndarray)
     y = model.rnn(xp.asarray(x1))
-    numpy.testing.assert_allclose(_cpu(y), ref[1], rtol=1e-12)
-    numpy.testing.assert_allclose(_cpu(model.rnn.c), ref[0], rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(y), ref[1], rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(model.rnn.c), ref[0], rtol=1e-12)
     model.to_cpu()
     assert isinstance(model.rnn.c.array, numpy.ndarray)
     assert isinstance(model.rnn.h.array, numpy.ndarray)
@@ -261,7 +239,7 @@ def test_lstm_state_follows_the_device_of_its_chain(xp):
 
 def test_lstm_state_is_not_serialized_and_params_round_trip():
     link = L.LSTM(3, 2)
-    link(_normal((2, 3), numpy.float32))
+    link(normal((2, 3), numpy.float32))
     buf = io.BytesIO()
     serializers.save_npz(buf, link)
     buf.seek(0)
@@ -275,8 +253,8 @@ def test_lstm_state_is_not_serialized_and_params_round_trip():
 
 
 def test_lstm_truncated_bptt_cuts_the_graph_behind_the_state():
-    link = _make(L.LSTM, numpy.float64, 3, 2)
-    xs = [_normal((3 - i // 2, 3)) for i in range(6)]  # batches 3, 3, 2, 2, 1, 1
+    link = make_in_dtype(L.LSTM, numpy.float64, 3, 2)
+    xs = [normal((3 - i // 2, 3)) for i in range(6)]  # batches 3, 3, 2, 2, 1, 1
 
     def window(lstm, part):
         return sum(F.sum(lstm(x) ** 2) for x in part)
@@ -300,9 +278,9 @@ def test_lstm_truncated_bptt_cuts_the_graph_behind_the_state():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_lstm_backward_to_parameters_inputs_and_initial_state(xp, dtype):
-    link = _randomized(_make(L.LSTM, dtype, 3, 2), xp)
-    data = [_normal(s, dtype) for s in ((3, 2), (3, 2), (3, 3), (3, 3), (2, 3))]
-    gys = [_normal(s, dtype) for s in ((3, 2), (2, 2), (3, 2))]
+    link = _randomized(make_in_dtype(L.LSTM, dtype, 3, 2), xp)
+    data = [normal(s, dtype) for s in ((3, 2), (3, 2), (3, 3), (3, 3), (2, 3))]
+    gys = [normal(s, dtype) for s in ((3, 2), (2, 2), (3, 2))]
 
     def run(c0, h0, *xs):
         link.set_state(c0, h0)
@@ -316,18 +294,18 @@ def test_lstm_backward_to_parameters_inputs_and_initial_state(xp, dtype):
 
 
 def test_lstm_double_backward():
-    link = _randomized(_make(L.LSTM, numpy.float64, 2, 2), numpy)
-    x0, x1 = _normal((2, 2)), _normal((2, 2))
+    link = _randomized(make_in_dtype(L.LSTM, numpy.float64, 2, 2), numpy)
+    x0, x1 = normal((2, 2)), normal((2, 2))
 
     def run(a, b):
         link.reset_state()
         link(a)
         return link(b)
 
-    gradient_check.check_double_backward(run, (x0, x1), _normal((2, 2)),
-                                         (_normal((2, 2)), _normal((2, 2))),
+    gradient_check.check_double_backward(run, (x0, x1), normal((2, 2)),
+                                         (normal((2, 2)), normal((2, 2))),
                                          params=tuple(link.params()),
-                                         params_grad_grad=tuple(_normal(p.shape)
+                                         params_grad_grad=tuple(normal(p.shape)
                                                                 for p in link.params()))
 
 
@@ -335,25 +313,25 @@ def test_lstm_double_backward():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateless_lstm_matches_numpy(xp, dtype):
-    link = _randomized(_make(L.StatelessLSTM, dtype, 3, 4), xp)
+    link = _randomized(make_in_dtype(L.StatelessLSTM, dtype, 3, 4), xp)
     c = h = None
     for batch in (2, 2, 1):
-        x = _normal((batch, 3), dtype)
+        x = normal((batch, 3), dtype)
         c_new, h_new = link(None if c is None else xp.asarray(c.astype(dtype)),
                             None if h is None else xp.asarray(h[:batch].astype(dtype)),
                             xp.asarray(x))
         c, h = _lstm_ref(link, c, h, x)
         assert c_new.shape == (2, 4) and h_new.shape == (batch, 4) and h_new.dtype == dtype
-        numpy.testing.assert_allclose(_cpu(c_new), c, **_tol(dtype))
-        numpy.testing.assert_allclose(_cpu(h_new), h[:batch], **_tol(dtype))
-        c, h = _cpu(c_new).astype(numpy.float64), h
+        numpy.testing.assert_allclose(to_cpu(c_new), c, **tolerance(dtype))
+        numpy.testing.assert_allclose(to_cpu(h_new), h[:batch], **tolerance(dtype))
+        c, h = to_cpu(c_new).astype(numpy.float64), h
 
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateless_lstm_backward(xp, dtype):
-    link = _randomized(_make(L.StatelessLSTM, dtype, 3, 2), xp)
-    data = tuple(xp.asarray(_normal(s, dtype)) for s in ((2, 2), (2, 2), (2, 3)))
-    gys = tuple(xp.asarray(_normal((2, 2), dtype)) for _ in range(2))
+    link = _randomized(make_in_dtype(L.StatelessLSTM, dtype, 3, 2), xp)
+    data = tuple(xp.asarray(normal(s, dtype)) for s in ((2, 2), (2, 2), (2, 3)))
+    gys = tuple(xp.asarray(normal((2, 2), dtype)) for _ in range(2))
     gradient_check.check_backward(link, data, gys, params=tuple(link.params()),
                                   **_grad_tol(dtype))
 
@@ -405,24 +383,24 @@ def test_stateless_lstm_h_batch_mismatch_is_an_error():
 @pytest.mark.parametrize('cls', [L.GRU, L.StatefulGRU])
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateful_gru_steps_match_numpy(xp, dtype, cls):
-    link = _randomized(_make(cls, dtype, 3, 4), xp)
+    link = _randomized(make_in_dtype(cls, dtype, 3, 4), xp)
     P = _gru_params(link)
     h = None
     for _ in range(4):
-        x = _normal((2, 3), dtype)
+        x = normal((2, 3), dtype)
         y = link(xp.asarray(x))
         h = _gru_ref(P, h, x)
         assert y.dtype == dtype and y.shape == (2, 4) and link.h is y
-        numpy.testing.assert_allclose(_cpu(y), h, **_tol(dtype))
+        numpy.testing.assert_allclose(to_cpu(y), h, **tolerance(dtype))
 
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateless_gru_matches_numpy(xp, dtype):
-    link = _randomized(_make(L.StatelessGRU, dtype, 3, 4), xp)
-    h, x = _normal((2, 4), dtype), _normal((2, 3), dtype)
+    link = _randomized(make_in_dtype(L.StatelessGRU, dtype, 3, 4), xp)
+    h, x = normal((2, 4), dtype), normal((2, 3), dtype)
     y = link(xp.asarray(h), xp.asarray(x))
     assert y.dtype == dtype and y.shape == (2, 4)
-    numpy.testing.assert_allclose(_cpu(y), _gru_ref(_gru_params(link), h, x), **_tol(dtype))
+    numpy.testing.assert_allclose(to_cpu(y), _gru_ref(_gru_params(link), h, x), **tolerance(dtype))
 
 
 def test_gru_children_and_defaults_match_chainer():
@@ -440,25 +418,25 @@ def test_gru_children_and_defaults_match_chainer():
 
 
 def test_stateful_gru_state_handling(xp):
-    link = _randomized(_make(L.StatefulGRU, numpy.float64, 3, 2), xp)
+    link = _randomized(make_in_dtype(L.StatefulGRU, numpy.float64, 3, 2), xp)
     P = _gru_params(link)
-    x = _normal((2, 3))
-    y0 = _cpu(link(xp.asarray(x)))
+    x = normal((2, 3))
+    y0 = to_cpu(link(xp.asarray(x)))
     link.reset_state()
     assert link.h is None
-    numpy.testing.assert_array_equal(_cpu(link(xp.asarray(x))), y0)
-    h0 = _normal((2, 2))
+    numpy.testing.assert_array_equal(to_cpu(link(xp.asarray(x))), y0)
+    h0 = normal((2, 2))
     link.set_state(h0)
     assert isinstance(link.h.array, xp.ndarray)
-    numpy.testing.assert_allclose(_cpu(link(xp.asarray(x))), _gru_ref(P, h0, x), rtol=1e-12)
+    numpy.testing.assert_allclose(to_cpu(link(xp.asarray(x))), _gru_ref(P, h0, x), rtol=1e-12)
 
 
 def test_stateful_gru_state_follows_device(xp):
-    model = dbr.Chain(rnn=_make(L.GRU, numpy.float64, 3, 2))
-    h = model.rnn(_normal((2, 3)))
-    model.to_device(_device(xp))
+    model = dbr.Chain(rnn=make_in_dtype(L.GRU, numpy.float64, 3, 2))
+    h = model.rnn(normal((2, 3)))
+    model.to_device(device_of(xp))
     assert model.rnn.h is h and isinstance(h.array, xp.ndarray)
-    assert model.rnn(xp.asarray(_normal((2, 3)))).shape == (2, 2)
+    assert model.rnn(xp.asarray(normal((2, 3)))).shape == (2, 2)
 
 
 def test_gru_lazy_in_size_and_round_trip():
@@ -479,9 +457,9 @@ def test_gru_lazy_in_size_and_round_trip():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateful_gru_backward(xp, dtype):
-    link = _randomized(_make(L.GRU, dtype, 3, 2), xp)
-    data = tuple(xp.asarray(_normal(s, dtype)) for s in ((2, 2), (2, 3), (2, 3)))
-    gys = tuple(xp.asarray(_normal((2, 2), dtype)) for _ in range(2))
+    link = _randomized(make_in_dtype(L.GRU, dtype, 3, 2), xp)
+    data = tuple(xp.asarray(normal(s, dtype)) for s in ((2, 2), (2, 3), (2, 3)))
+    gys = tuple(xp.asarray(normal((2, 2), dtype)) for _ in range(2))
 
     def run(h0, x0, x1):
         link.set_state(h0)
@@ -492,9 +470,9 @@ def test_stateful_gru_backward(xp, dtype):
 
 
 def test_stateful_gru_first_step_backward_reaches_only_w_params():
-    link = _randomized(_make(L.GRU, numpy.float64, 3, 2), numpy)
+    link = _randomized(make_in_dtype(L.GRU, numpy.float64, 3, 2), numpy)
     link.cleargrads()
-    F.sum(link(_normal((2, 3)))).backward()
+    F.sum(link(normal((2, 3)))).backward()
     grads = {path: p.grad for path, p in link.namedparams()}
     assert all(grads[p] is not None for p in ('/W_z/W', '/W_z/b', '/W/W', '/W/b'))
     assert all(grads[p] is None for p in grads if p.startswith(('/U', '/W_r')))
@@ -502,15 +480,15 @@ def test_stateful_gru_first_step_backward_reaches_only_w_params():
 
 @pytest.mark.parametrize('dtype', FLOATS)
 def test_stateless_gru_backward_and_double_backward(xp, dtype):
-    link = _randomized(_make(L.StatelessGRU, dtype, 3, 2), xp)
-    data = tuple(xp.asarray(_normal(s, dtype)) for s in ((2, 2), (2, 3)))
-    gy = xp.asarray(_normal((2, 2), dtype))
+    link = _randomized(make_in_dtype(L.StatelessGRU, dtype, 3, 2), xp)
+    data = tuple(xp.asarray(normal(s, dtype)) for s in ((2, 2), (2, 3)))
+    gy = xp.asarray(normal((2, 2), dtype))
     params = tuple(link.params())
     gradient_check.check_backward(link, data, gy, params=params, **_grad_tol(dtype))
     if dtype == numpy.float64:
         gradient_check.check_double_backward(
-            link, data, gy, tuple(xp.asarray(_normal(a.shape)) for a in data), params=params,
-            params_grad_grad=tuple(xp.asarray(_normal(p.shape)) for p in params))
+            link, data, gy, tuple(xp.asarray(normal(a.shape)) for a in data), params=params,
+            params_grad_grad=tuple(xp.asarray(normal(p.shape)) for p in params))
 
 
 def test_gru_two_arguments_point_to_stateless_gru():
@@ -541,10 +519,10 @@ def test_stateless_gru_batch_mismatch_is_an_error():
 @pytest.mark.gpu
 def test_lstm_steps_on_gpu_match_cpu():
     import cupy
-    cpu = _make(L.LSTM, numpy.float32, 4, 3)
+    cpu = make_in_dtype(L.LSTM, numpy.float32, 4, 3)
     gpu = cpu.copy('copy').to_gpu()
     for batch in (3, 3, 2):
-        x = _normal((batch, 4), numpy.float32)
+        x = normal((batch, 4), numpy.float32)
         y_cpu, y_gpu = cpu(x), gpu(cupy.asarray(x))
         assert isinstance(gpu.h.array, cupy.ndarray) and isinstance(gpu.c.array, cupy.ndarray)
         numpy.testing.assert_allclose(cupy.asnumpy(y_gpu.array), y_cpu.array, atol=1e-5,

@@ -79,16 +79,19 @@ class BatchNormalization(Standardize):
         return grad.apply((x, gamma, grad_outputs[0]))
 
     def _update_statistics(self, mean, var, m):
-        decay = self.decay
-        if self.running_mean is not None:
-            r = self.running_mean
-            r *= decay
-            r += (1 - decay) * mean.reshape(r.shape)
-        if self.running_var is not None:
-            # The running variance is unbiased (m / (m - 1)); one sample gives no correction.
-            r = self.running_var
-            r *= decay
-            r += ((1 - decay) * m / max(m - 1, 1)) * var.reshape(r.shape)
+        update_running(self.running_mean, self.running_var, mean, var, m, self.decay)
+
+
+def update_running(running_mean, running_var, mean, var, m, decay):
+    """Moves the running averages (either may be None) in place towards the statistics
+    ``mean`` and ``var`` of a batch with ``m`` elements per channel."""
+    if running_mean is not None:
+        running_mean *= decay
+        running_mean += (1 - decay) * mean.reshape(running_mean.shape)
+    if running_var is not None:
+        # The running variance is unbiased (m / (m - 1)); one sample gives no correction.
+        running_var *= decay
+        running_var += ((1 - decay) * m / max(m - 1, 1)) * var.reshape(running_var.shape)
 
 
 class BatchNormalizationGrad(StandardizeGrad):
@@ -122,14 +125,16 @@ class BatchNormalizationGrad(StandardizeGrad):
                 gbeta.reshape(shape).astype(gamma.dtype, copy=False))
 
 
-def _running(stat, name, gamma):
+def running_statistic(stat, name, gamma, label='batch_normalization'):
+    """The array of the running statistic ``stat`` (Variable, array or None), checked to have
+    ``gamma``'s shape."""
     if stat is None:
         return None
     stat = getattr(stat, 'array', stat)
     if tuple(stat.shape) != tuple(gamma.shape):
         raise type_check.InvalidType(f'{name}.shape == gamma.shape',
                                      f'{name}.shape={tuple(stat.shape)}, '
-                                     f'gamma.shape={tuple(gamma.shape)}', 'batch_normalization')
+                                     f'gamma.shape={tuple(gamma.shape)}', label)
     return stat
 
 
@@ -174,7 +179,7 @@ def batch_normalization(x, gamma, beta, eps=2e-5, running_mean=None, running_var
     """
     label = 'batch_normalization'
     axes, expand = channel_axes(x, gamma, axis, label)
-    running_mean = _running(running_mean, 'running_mean', gamma)
-    running_var = _running(running_var, 'running_var', gamma)
+    running_mean = running_statistic(running_mean, 'running_mean', gamma)
+    running_var = running_statistic(running_var, 'running_var', gamma)
     node = BatchNormalization(axes, expand, eps, running_mean, running_var, decay)
     return node.apply((x, gamma, beta))[0]

@@ -6,6 +6,7 @@ from dbr import type_check
 from dbr.function_node import FunctionNode
 from dbr.functions.normalization._standardize import channel_axes, upcast
 from dbr.functions.normalization.batch_normalization import BatchNormalizationGrad
+from dbr.functions.normalization.batch_normalization import running_statistic, update_running
 from dbr.functions.normalization.fixed_batch_normalization import fixed_batch_normalization
 
 
@@ -62,14 +63,7 @@ class BatchRenormalization(FunctionNode):
         y *= (self.inv_std * (gamma * r).reshape(expand))
         y += (beta + gamma * d).reshape(expand)
         if self.update_statistics:
-            decay = self.decay
-            rm = self.running_mean
-            rm *= decay
-            rm += (1 - decay) * mean.reshape(shape)
-            # Unbiased running variance (m / (m - 1)), as batch_normalization keeps it.
-            rv = self.running_var
-            rv *= decay
-            rv += ((1 - decay) * m / max(m - 1, 1)) * var.reshape(shape)
+            update_running(self.running_mean, self.running_var, mean, var, m, self.decay)
         return (y if y.dtype == dtype else y.astype(dtype)),
 
     def backward(self, indexes, grad_outputs):
@@ -85,12 +79,7 @@ class BatchRenormalization(FunctionNode):
 def _statistic(stat, name, gamma):
     if stat is None:
         raise TypeError(f'batch_renormalization: {name} is required')
-    stat = getattr(stat, 'array', stat)
-    if tuple(stat.shape) != tuple(gamma.shape):
-        raise type_check.InvalidType(f'{name}.shape == gamma.shape',
-                                     f'{name}.shape={tuple(stat.shape)}, '
-                                     f'gamma.shape={tuple(gamma.shape)}', 'batch_renormalization')
-    return stat
+    return running_statistic(stat, name, gamma, 'batch_renormalization')
 
 
 def batch_renormalization(x, gamma, beta, rmax, dmax, eps=2e-5, running_mean=None,

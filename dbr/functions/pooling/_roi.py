@@ -67,6 +67,44 @@ def round_half_away(v, xp):
     return xp.copysign(xp.floor(xp.abs(v) + 0.5), v)
 
 
+class IndexedROI:
+    """Mixin (before :class:`SeparableROI` or :class:`GatherROI`) of the functions of
+    ``(x, rois, roi_indices)``: their parameters, type check and boxes.
+
+    ``rounded`` says whether the box edges snap to whole pixels (the poolings) or not (the
+    aligns).
+    """
+
+    check_type_forward = check_indexed_rois
+    rounded = False
+
+    def __init__(self, outsize, spatial_scale, sampling_ratio=None):
+        super().__init__()
+        self.outsize = outsize
+        self.spatial_scale = spatial_scale
+        self.sampling_ratio = sampling_ratio
+
+    def boxes(self, inputs):
+        """``(x, indices, box, xp)``: the inputs with checked image indices, and the boxes
+        ``(y_min, x_min, y_max, x_max)`` in ``x``'s pixels (float64, ``(R, 4)``)."""
+        x, rois, indices = inputs
+        xp = backend.get_array_module(x)
+        check_batch_indices(indices, x.shape[0], self.label)
+        box = rois.astype(numpy.float64) * self.spatial_scale
+        if self.rounded:
+            box = round_half_away(box, xp)
+        return x, indices, box, xp
+
+
+def apply_indexed(node_class, inputs, outsize, spatial_scale, *sampling_ratio):
+    """Checks the parameters of the :class:`IndexedROI` ``node_class`` (``sampling_ratio`` only
+    for the aligns) and applies it to ``inputs = (x, rois, roi_indices)``."""
+    label = node_class.label
+    params = [check_pair(outsize, 'outsize', label), check_spatial_scale(spatial_scale, label)]
+    params += [check_pair(r, 'sampling_ratio', label, allow_none=True) for r in sampling_ratio]
+    return node_class(*params).apply(inputs)[0]
+
+
 def quantized_bins(start, end, out, size, xp):
     """Integer bin edges ``[lo, hi)`` of shape ``(R, out)``, clipped to ``[0, size]``.
 

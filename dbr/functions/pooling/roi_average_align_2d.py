@@ -1,30 +1,15 @@
 """Region of interest (ROI) average align: bilinear samples averaged over each bin."""
-import numpy
-
-from dbr import backend
 from dbr.functions.pooling import _roi
 
-_LABEL = 'roi_average_align_2d'
 
-
-class ROIAverageAlign2D(_roi.SeparableROI):
+class ROIAverageAlign2D(_roi.IndexedROI, _roi.SeparableROI):
     """Mean of bilinearly interpolated samples per bin; the ROIs get no gradient."""
 
-    label = _LABEL
-    check_type_forward = _roi.check_indexed_rois
-
-    def __init__(self, outsize, spatial_scale, sampling_ratio):
-        super().__init__()
-        self.outsize = outsize
-        self.spatial_scale = spatial_scale
-        self.sampling_ratio = sampling_ratio
+    label = 'roi_average_align_2d'
 
     def tables(self, inputs):
-        x, rois, indices = inputs
-        xp = backend.get_array_module(x)
+        x, indices, box, xp = self.boxes(inputs)
         batch, _, h, w = x.shape
-        _roi.check_batch_indices(indices, batch, self.label)
-        box = rois.astype(numpy.float64) * self.spatial_scale
         (outh, outw), (ratio_h, ratio_w) = self.outsize, self.sampling_ratio
         rows = _roi.sample_profile(
             *_roi.align_samples(box[:, 0], box[:, 2], outh, h, ratio_h, xp), h, xp)
@@ -64,8 +49,5 @@ def roi_average_align_2d(x, rois, roi_indices, outsize, spatial_scale, sampling_
         >>> F.roi_average_align_2d(x, rois, idx, 1, 1.0, sampling_ratio=1).array
         array([[[[5.]]]], dtype=float32)
     """
-    node = ROIAverageAlign2D(
-        _roi.check_pair(outsize, 'outsize', _LABEL),
-        _roi.check_spatial_scale(spatial_scale, _LABEL),
-        _roi.check_pair(sampling_ratio, 'sampling_ratio', _LABEL, allow_none=True))
-    return node.apply((x, rois, roi_indices))[0]
+    return _roi.apply_indexed(ROIAverageAlign2D, (x, rois, roi_indices), outsize, spatial_scale,
+                              sampling_ratio)

@@ -1,29 +1,16 @@
 """Region of interest (ROI) average pooling over integer bins."""
-import numpy
-
-from dbr import backend
 from dbr.functions.pooling import _roi
 
-_LABEL = 'roi_average_pooling_2d'
 
-
-class ROIAveragePooling2D(_roi.SeparableROI):
+class ROIAveragePooling2D(_roi.IndexedROI, _roi.SeparableROI):
     """Mean over each integer bin of each ROI; the ROIs and their indices get no gradient."""
 
-    label = _LABEL
-    check_type_forward = _roi.check_indexed_rois
-
-    def __init__(self, outsize, spatial_scale):
-        super().__init__()
-        self.outsize = outsize
-        self.spatial_scale = spatial_scale
+    label = 'roi_average_pooling_2d'
+    rounded = True
 
     def tables(self, inputs):
-        x, rois, indices = inputs
-        xp = backend.get_array_module(x)
+        x, indices, box, xp = self.boxes(inputs)
         batch, _, h, w = x.shape
-        _roi.check_batch_indices(indices, batch, self.label)
-        box = _roi.round_half_away(rois.astype(numpy.float64) * self.spatial_scale, xp)
         outh, outw = self.outsize
         rows = _roi.box_profile(*_roi.quantized_bins(box[:, 0], box[:, 2], outh, h, xp), h, xp)
         cols = _roi.box_profile(*_roi.quantized_bins(box[:, 1], box[:, 3], outw, w, xp), w, xp)
@@ -60,6 +47,5 @@ def roi_average_pooling_2d(x, rois, roi_indices, outsize, spatial_scale):
         array([[[[ 2.5,  4.5],
                  [10.5, 12.5]]]], dtype=float32)
     """
-    node = ROIAveragePooling2D(_roi.check_pair(outsize, 'outsize', _LABEL),
-                               _roi.check_spatial_scale(spatial_scale, _LABEL))
-    return node.apply((x, rois, roi_indices))[0]
+    return _roi.apply_indexed(ROIAveragePooling2D, (x, rois, roi_indices), outsize,
+                              spatial_scale)

@@ -1,30 +1,17 @@
 """Region of interest (ROI) max align: the largest bilinear sample of each bin."""
 import numpy
 
-from dbr import backend
 from dbr.functions.pooling import _roi
 
-_LABEL = 'roi_max_align_2d'
 
-
-class ROIMaxAlign2D(_roi.GatherROI):
+class ROIMaxAlign2D(_roi.IndexedROI, _roi.GatherROI):
     """Max of bilinearly interpolated samples per bin; the ROIs get no gradient."""
 
-    label = _LABEL
-    check_type_forward = _roi.check_indexed_rois
-
-    def __init__(self, outsize, spatial_scale, sampling_ratio):
-        super().__init__()
-        self.outsize = outsize
-        self.spatial_scale = spatial_scale
-        self.sampling_ratio = sampling_ratio
+    label = 'roi_max_align_2d'
 
     def select(self, inputs):
-        x, rois, indices = inputs
-        xp = backend.get_array_module(x)
+        x, indices, box, xp = self.boxes(inputs)
         batch, c, h, w = x.shape
-        _roi.check_batch_indices(indices, batch, self.label)
-        box = rois.astype(numpy.float64) * self.spatial_scale
         (outh, outw), (ratio_h, ratio_w) = self.outsize, self.sampling_ratio
         y_low, y_high, y_frac, y_ok, _ = _roi.align_samples(box[:, 0], box[:, 2], outh, h,
                                                             ratio_h, xp)
@@ -98,8 +85,5 @@ def roi_max_align_2d(x, rois, roi_indices, outsize, spatial_scale, sampling_rati
         >>> F.roi_max_align_2d(x, rois, idx, 1, 1.0, sampling_ratio=2).array
         array([[[[15.]]]], dtype=float32)
     """
-    node = ROIMaxAlign2D(
-        _roi.check_pair(outsize, 'outsize', _LABEL),
-        _roi.check_spatial_scale(spatial_scale, _LABEL),
-        _roi.check_pair(sampling_ratio, 'sampling_ratio', _LABEL, allow_none=True))
-    return node.apply((x, rois, roi_indices))[0]
+    return _roi.apply_indexed(ROIMaxAlign2D, (x, rois, roi_indices), outsize, spatial_scale,
+                              sampling_ratio)

@@ -1,28 +1,15 @@
 """Region of interest (ROI) max pooling over integer bins."""
-import numpy
-
-from dbr import backend
 from dbr.functions.pooling import _roi
 
-_LABEL = 'roi_max_pooling_2d'
 
-
-class ROIMaxPooling2D(_roi.GatherROI):
+class ROIMaxPooling2D(_roi.IndexedROI, _roi.GatherROI):
     """Max over each integer bin of each ROI; the ROIs and their indices get no gradient."""
 
-    label = _LABEL
-    check_type_forward = _roi.check_indexed_rois
-
-    def __init__(self, outsize, spatial_scale):
-        super().__init__()
-        self.outsize = outsize
-        self.spatial_scale = spatial_scale
+    label = 'roi_max_pooling_2d'
+    rounded = True
 
     def select(self, inputs):
-        x, rois, indices = inputs
-        xp = backend.get_array_module(x)
-        _roi.check_batch_indices(indices, x.shape[0], self.label)
-        box = _roi.round_half_away(rois.astype(numpy.float64) * self.spatial_scale, xp)
+        x, indices, box, xp = self.boxes(inputs)
         return _roi.bin_max(x, indices, box[:, 0], box[:, 1], box[:, 2], box[:, 3],
                             self.outsize, xp)
 
@@ -56,6 +43,4 @@ def roi_max_pooling_2d(x, rois, roi_indices, outsize, spatial_scale):
         array([[[[ 5.,  7.],
                  [13., 15.]]]], dtype=float32)
     """
-    node = ROIMaxPooling2D(_roi.check_pair(outsize, 'outsize', _LABEL),
-                           _roi.check_spatial_scale(spatial_scale, _LABEL))
-    return node.apply((x, rois, roi_indices))[0]
+    return _roi.apply_indexed(ROIMaxPooling2D, (x, rois, roi_indices), outsize, spatial_scale)

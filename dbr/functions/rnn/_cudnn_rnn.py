@@ -29,7 +29,6 @@ import numpy
 from dbr import backend
 from dbr import type_check
 from dbr.configuration import config
-from dbr.function_node import FunctionNode
 from dbr.functions.rnn import _n_step
 
 _INT32_MAX = 2 ** 31 - 1
@@ -470,7 +469,7 @@ class _Context:
 
 
 # ----- the node ---------------------------------------------------------------------------------
-class CudnnNStepRNN(FunctionNode):
+class CudnnNStepRNN(_n_step.StackedRNN):
     """All layers and directions of a stacked RNN on cuDNN, as one node.
 
     Inputs and outputs are those of ``_n_step.NStepRNN``: ``hx, [cx,] *weights, *biases, *xs``
@@ -478,32 +477,15 @@ class CudnnNStepRNN(FunctionNode):
     """
 
     def __init__(self, mode, n_layers, n_dirs, dropout_ratio, activation, label, needs_grad):
-        self.mode = mode
-        self.n_layers = n_layers
-        self.n_dirs = n_dirs
-        self.dropout_ratio = dropout_ratio
-        self.activation = activation
-        self._label = label
+        super().__init__(mode, n_layers, n_dirs, dropout_ratio, activation, label)
         self.needs_grad = needs_grad
-        self.n_w = _n_step.N_WEIGHTS[mode]
-        self.n_states = 2 if mode == 'lstm' else 1
         self._ctx = None
         self._seq = None
         self._ratio = 0.0
 
-    @property
-    def label(self):
-        return self._label
-
-    def _split(self, inputs):
-        ns = self.n_states
-        n_wb = self.n_layers * self.n_dirs * self.n_w
-        return (inputs[:ns], inputs[ns:ns + n_wb], inputs[ns + n_wb:ns + 2 * n_wb],
-                inputs[ns + 2 * n_wb:])
-
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
-        states, ws, bs, xs = self._split(inputs)
+        states, ws, bs, xs = self._split_inputs(inputs)
         xp = backend.get_array_module(xs[0])
         # cuDNN drops out only between layers and only in TRAINING mode, as the CPU path does.
         self._ratio = float(self.dropout_ratio) if config.train and self.n_layers > 1 else 0.0
@@ -572,7 +554,8 @@ class CudnnNStepRNN(FunctionNode):
         xp = backend.get_array_module(self._ctx.x)
         with backend.get_device_from_array(self._ctx.x):
             if path == 'refresh':
-                states, ws, bs, xs = self._split([v.array for v in self.get_retained_inputs()])
+                retained = [v.array for v in self.get_retained_inputs()]
+                states, ws, bs, xs = self._split_inputs(retained)
                 self._forward(xp, states, ws, bs, xs, True)
             return self._cudnn_backward(xp, indexes, grad_outputs)
 
@@ -637,7 +620,7 @@ class CudnnNStepRNN(FunctionNode):
         from dbr.function_node import grad
         from dbr.variable import Variable
         inputs = self.get_retained_inputs()
-        states, ws, bs, xs = self._split(inputs)
+        states, ws, bs, xs = self._split_inputs(inputs)
         n_w = self.n_w
         groups = range(self.n_layers * self.n_dirs)
         outputs = _n_step.n_step(

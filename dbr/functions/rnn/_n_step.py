@@ -201,12 +201,10 @@ _gru_step_grad = Elementwise(
     ''', 'dbr_gru_step_bwd')
 
 
-class NStepRNN(FunctionNode):
-    """All layers and directions of a stacked RNN over a batch of sequences, as one node.
-
-    Inputs: ``hx, [cx,] *weights, *biases, *xs`` (weights/biases flattened layer-major).
-    Outputs: ``hy, [cy,] *ys`` with ``ys`` in the caller's order.
-    """
+class StackedRNN(FunctionNode):
+    """What the nodes of a whole stacked RNN (this module's and cuDNN's) share: their
+    configuration, the label of the public function, and the layout of their inputs
+    ``hx, [cx,] *weights, *biases, *xs`` (weights/biases flattened layer-major)."""
 
     def __init__(self, mode, n_layers, n_dirs, dropout_ratio, activation, label):
         self.mode = mode
@@ -222,15 +220,22 @@ class NStepRNN(FunctionNode):
     def label(self):
         return self._label
 
-    # ----- bookkeeping -------------------------------------------------------------------------
     def _split_inputs(self, inputs):
+        """``(states, weights, biases, xs)`` of the inputs."""
         ns = self.n_states
         n_wb = self.n_layers * self.n_dirs * self.n_w
-        states = inputs[:ns]
-        ws = inputs[ns:ns + n_wb]
-        bs = inputs[ns + n_wb:ns + 2 * n_wb]
-        xs = inputs[ns + 2 * n_wb:]
-        return states, ws, bs, xs
+        return (inputs[:ns], inputs[ns:ns + n_wb], inputs[ns + n_wb:ns + 2 * n_wb],
+                inputs[ns + 2 * n_wb:])
+
+
+class NStepRNN(StackedRNN):
+    """All layers and directions of a stacked RNN over a batch of sequences, as one node.
+
+    Inputs: ``hx, [cx,] *weights, *biases, *xs`` (weights/biases flattened layer-major).
+    Outputs: ``hy, [cy,] *ys`` with ``ys`` in the caller's order.
+    """
+
+    # ----- bookkeeping -------------------------------------------------------------------------
 
     def _layer_weights(self, ws, bs, k):
         """Weights and biases of layer-direction ``k`` as (input half, hidden half) lists."""

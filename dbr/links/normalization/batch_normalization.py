@@ -118,6 +118,22 @@ class BatchNormalization(link.Link):
                 f'axis={self.axis}', _LABEL)
         return channels
 
+    def _scale_and_shift(self, x):
+        """``(gamma, beta)`` for ``x``, after checking its channel shape and initializing the
+        statistics on the first call; ones or zeros of ``x``'s dtype for an unused one."""
+        channels = self._channel_shape(x)
+        if self.avg_mean is None:
+            self._initialize_params(channels)
+        gamma = self.gamma
+        beta = self.beta
+        if gamma is None or beta is None:
+            with self.device:
+                if gamma is None:
+                    gamma = self.xp.ones(channels, dtype=x.dtype)
+                if beta is None:
+                    beta = self.xp.zeros(channels, dtype=x.dtype)
+        return gamma, beta
+
     def forward(self, x, finetune=False):
         """Normalizes ``x`` with batch statistics (training) or population ones (test).
 
@@ -132,17 +148,7 @@ class BatchNormalization(link.Link):
         Example:
             >>> y = bn(x, finetune=True)  # doctest: +SKIP
         """
-        channels = self._channel_shape(x)
-        if self.avg_mean is None:
-            self._initialize_params(channels)
-        gamma = self.gamma
-        beta = self.beta
-        if gamma is None or beta is None:
-            with self.device:
-                if gamma is None:
-                    gamma = self.xp.ones(channels, dtype=x.dtype)
-                if beta is None:
-                    beta = self.xp.zeros(channels, dtype=x.dtype)
+        gamma, beta = self._scale_and_shift(x)
         if config.train:
             avg_mean, avg_var = self.avg_mean, self.avg_var
             if config.in_recomputing:

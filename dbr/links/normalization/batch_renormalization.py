@@ -79,17 +79,7 @@ class BatchRenormalization(BatchNormalization):
         Example:
             >>> y = brn(x, finetune=True)  # doctest: +SKIP
         """
-        channels = self._channel_shape(x)
-        if self.avg_mean is None:
-            self._initialize_params(channels)
-        gamma = self.gamma
-        beta = self.beta
-        if gamma is None or beta is None:
-            with self.device:
-                if gamma is None:
-                    gamma = self.xp.ones(channels, dtype=x.dtype)
-                if beta is None:
-                    beta = self.xp.zeros(channels, dtype=x.dtype)
+        gamma, beta = self._scale_and_shift(x)
         if not config.train:
             return fixed_batch_normalization(x, gamma, beta, self.avg_mean, self.avg_var,
                                              self.eps)

@@ -1,5 +1,6 @@
-"""Pieces shared by the stateful LSTM variants (peephole, zoneout): the ``(c, h)`` state with
-``reset_state`` / ``set_state``, zero initial states, and the gate split of ``upward(x)``."""
+"""Pieces shared by the recurrent cells: the ``h`` state (GRU, MGU) and the ``(c, h)`` state
+(LSTM and its peephole and zoneout variants) with ``reset_state`` / ``set_state``, batch
+checks, zero initial states, and the gate split of ``upward(x)``."""
 from dbr import type_check
 from dbr.functions.array.reshape import reshape
 from dbr.functions.array.separate import separate
@@ -15,6 +16,14 @@ def zero_state(link, batch, dtype):
         return Variable(device.xp.zeros((batch, link.state_size), dtype), requires_grad=False)
 
 
+def check_step_batch(label, h, x):
+    """Raises when the hidden state ``h`` given to a step and the input ``x`` have different
+    batch sizes."""
+    if h.shape[0] != x.shape[0]:
+        raise type_check.InvalidType('h.shape[0] == x.shape[0]',
+                                     f'h.shape={tuple(h.shape)}, x.shape={tuple(x.shape)}', label)
+
+
 def check_batch(link, state, x):
     """Raises when the stored ``state`` and the input ``x`` have different batch sizes."""
     if state.shape[0] != x.shape[0]:
@@ -23,10 +32,67 @@ def check_batch(link, state, x):
             f'x.shape={tuple(x.shape)}, state shape={tuple(state.shape)}', type(link).__name__)
 
 
+def gates_and_state(link, x):
+    """``(lstm_in, c, h)`` of a stateful LSTM variant's step: the gate pre-activations
+    ``upward(x) + lateral(h)`` (no lateral term before the first step) and the stored state,
+    checked against ``x``, with zeros for a state not stored yet."""
+    lstm_in = link.upward(x)
+    batch, dtype = lstm_in.shape[0], lstm_in.dtype
+    h, c = link.h, link.c
+    if h is None:
+        h = zero_state(link, batch, dtype)
+    else:
+        check_batch(link, h, x)
+        lstm_in = lstm_in + link.lateral(h)
+    if c is None:
+        c = zero_state(link, batch, dtype)
+    else:
+        check_batch(link, c, x)
+    return lstm_in, c, h
+
+
 def split_gates(lstm_in):
     """``(a, i, f, o)`` of gate pre-activations ``(B, 4 * units)`` interleaved per unit."""
     batch, width = lstm_in.shape
     return separate(reshape(lstm_in, (batch, width // 4, 4)), axis=2)
+
+
+class HiddenState(RecurrentState):
+    """Mixin: the hidden state ``h`` of a link with ``state_size``.
+
+    The state is no parameter: the serializers do not save it (as in Chainer). It follows the
+    link when the link (or a chain holding it) moves to another device.
+    """
+
+    state_names = ('h',)
+    h = state_attribute('h', 'The hidden state ``(B, out_size)``, or None before the first '
+                             'step.')
+
+    def reset_state(self):
+        """Forgets the state: the next step starts from zeros.
+
+        Example:
+            >>> rnn.reset_state()  # doctest: +SKIP
+        """
+        self._store_state(h=None)
+
+    def set_state(self, h):
+        """Sets the hidden state (a Variable is moved in place to the link's device).
+
+        Args:
+            h: Hidden state ``(B, out_size)``, a Variable or an array.
+
+        Raises:
+            InvalidType: When ``h`` is not ``(B, out_size)``.
+
+        Example:
+            >>> rnn.set_state(h)  # doctest: +SKIP
+        """
+        shape = tuple(h.shape)
+        if len(shape) != 2 or shape[1] != self.state_size:
+            raise type_check.InvalidType(f'h.shape == (B, {self.state_size})',
+                                         f'h.shape={shape}', f'{type(self).__name__}.set_state')
+        self.h = h
 
 
 class CellState(RecurrentState):

@@ -1,18 +1,11 @@
 """Gated recurrent unit cells: ``StatelessGRU``, ``StatefulGRU`` and ``GRU`` (stateful)."""
 from dbr import link
-from dbr import type_check
 from dbr.functions.activation.sigmoid import sigmoid
 from dbr.functions.activation.tanh import tanh
 from dbr.functions.math.linear_interpolate import linear_interpolate
 from dbr.links.connection.linear import Linear
-from dbr.links.rnn._state import RecurrentState
-from dbr.links.rnn._state import state_attribute
-
-
-def _check_batch(label, h, x):
-    if h.shape[0] != x.shape[0]:
-        raise type_check.InvalidType('h.shape[0] == x.shape[0]',
-                                     f'h.shape={tuple(h.shape)}, x.shape={tuple(x.shape)}', label)
+from dbr.links.rnn._cell_state import HiddenState
+from dbr.links.rnn._cell_state import check_step_batch
 
 
 class _GRUBase(link.Chain):
@@ -72,14 +65,14 @@ class StatelessGRU(_GRUBase):
         Example:
             >>> h = cell(h, x)  # doctest: +SKIP
         """
-        _check_batch('StatelessGRU', h, x)
+        check_step_batch('StatelessGRU', h, x)
         r = sigmoid(self.W_r(x) + self.U_r(h))
         z = sigmoid(self.W_z(x) + self.U_z(h))
         h_bar = tanh(self.W(x) + self.U(r * h))
         return linear_interpolate(z, h_bar, h)
 
 
-class StatefulGRU(RecurrentState, _GRUBase):
+class StatefulGRU(HiddenState, _GRUBase):
     """A GRU layer that keeps its hidden state ``h`` between calls.
 
     Each call runs one step of :class:`StatelessGRU`'s cell on the stored state (zeros before
@@ -104,40 +97,10 @@ class StatefulGRU(RecurrentState, _GRUBase):
         (2, 4)
     """
 
-    state_names = ('h',)
-    h = state_attribute('h', 'The hidden state ``(B, out_size)``, or None before the first '
-                             'step.')
-
     def __init__(self, in_size, out_size, init=None, inner_init=None, bias_init=0):
         super().__init__(in_size, out_size, init, inner_init, bias_init)
         self.state_size = out_size
         self.reset_state()
-
-    def reset_state(self):
-        """Forgets the state: the next step starts from zeros.
-
-        Example:
-            >>> rnn.reset_state()  # doctest: +SKIP
-        """
-        self._store_state(h=None)
-
-    def set_state(self, h):
-        """Sets the hidden state (a Variable is moved in place to the link's device).
-
-        Args:
-            h: Hidden state ``(B, out_size)``, a Variable or an array.
-
-        Raises:
-            InvalidType: When ``h`` is not ``(B, out_size)``.
-
-        Example:
-            >>> rnn.set_state(h)  # doctest: +SKIP
-        """
-        shape = tuple(h.shape)
-        if len(shape) != 2 or shape[1] != self.state_size:
-            raise type_check.InvalidType(f'h.shape == (B, {self.state_size})',
-                                         f'h.shape={shape}', f'{type(self).__name__}.set_state')
-        self.h = h
 
     def forward(self, x):
         """One step on the stored state.
@@ -155,7 +118,7 @@ class StatefulGRU(RecurrentState, _GRUBase):
         z = self.W_z(x)
         h_bar = self.W(x)
         if h is not None:
-            _check_batch(type(self).__name__, h, x)
+            check_step_batch(type(self).__name__, h, x)
             r = sigmoid(self.W_r(x) + self.U_r(h))
             z = z + self.U_z(h)
             h_bar = h_bar + self.U(r * h)

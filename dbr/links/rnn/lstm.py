@@ -7,9 +7,9 @@ from dbr.functions.activation.lstm import lstm
 from dbr.functions.array.concat import concat
 from dbr.functions.array.split_axis import split_axis
 from dbr.links.connection.linear import Linear
-from dbr.links.rnn._state import RecurrentState
-from dbr.links.rnn._state import state_attribute
-from dbr.variable import Variable
+from dbr.links.rnn._cell_state import CellState
+from dbr.links.rnn._cell_state import check_step_batch
+from dbr.links.rnn._cell_state import zero_state
 
 
 class _GateBlocks(initializers.Initializer):
@@ -77,13 +77,6 @@ class _LSTMBase(link.Chain):
             self.upward = Linear(in_size, 4 * out_size, initialW=upward_W, initial_bias=bias)
             self.lateral = Linear(out_size, 4 * out_size, initialW=lateral_W, nobias=True)
 
-    def _zero_cell(self, batch, dtype):
-        """The initial cell state: zeros ``(batch, state_size)`` on the link's device."""
-        device = self._device
-        with device:
-            return Variable(device.xp.zeros((batch, self.state_size), dtype),
-                            requires_grad=False)
-
 
 class StatelessLSTM(_LSTMBase):
     """A fully connected LSTM cell that takes its state as arguments.
@@ -138,17 +131,14 @@ class StatelessLSTM(_LSTMBase):
         lstm_in = self.upward(x)
         batch = lstm_in.shape[0]
         if h is not None:
-            if h.shape[0] != batch:
-                raise type_check.InvalidType(
-                    'h.shape[0] == x.shape[0]',
-                    f'h.shape={tuple(h.shape)}, x.shape={tuple(x.shape)}', 'StatelessLSTM')
+            check_step_batch('StatelessLSTM', h, x)
             lstm_in = lstm_in + self.lateral(h)
         if c is None:
-            c = self._zero_cell(batch, lstm_in.dtype)
+            c = zero_state(self, batch, lstm_in.dtype)
         return lstm(c, lstm_in)
 
 
-class LSTM(RecurrentState, _LSTMBase):
+class LSTM(CellState, _LSTMBase):
     """A fully connected LSTM layer that keeps its state (``c``, ``h``) between calls.
 
     Each call runs one step of :class:`StatelessLSTM`'s cell on the stored state and stores
@@ -180,45 +170,11 @@ class LSTM(RecurrentState, _LSTMBase):
         >>> rnn.reset_state()
     """
 
-    state_names = ('c', 'h')
-    c = state_attribute('c', 'The cell state ``(B, out_size)``, or None before the first step.')
-    h = state_attribute('h', 'The hidden state ``(B, out_size)``, or None before the first '
-                             'step.')
-
     def __init__(self, in_size, out_size=None, lateral_init=None, upward_init=None,
                  bias_init=None, forget_bias_init=None):
         super().__init__(in_size, out_size, lateral_init, upward_init, bias_init,
                          forget_bias_init)
         self.reset_state()
-
-    def reset_state(self):
-        """Forgets the state: the next step starts from zeros.
-
-        Example:
-            >>> rnn.reset_state()  # doctest: +SKIP
-        """
-        self._store_state(c=None, h=None)
-
-    def set_state(self, c, h):
-        """Sets the cell and hidden states (Variables are moved in place to the link's device).
-
-        Args:
-            c: Cell state ``(B, out_size)``, a Variable or an array.
-            h: Hidden state of ``c``'s shape, a Variable or an array.
-
-        Raises:
-            InvalidType: When the shapes are not both ``(B, out_size)``.
-
-        Example:
-            >>> rnn.set_state(c, h)  # doctest: +SKIP
-        """
-        c_shape, h_shape = tuple(c.shape), tuple(h.shape)
-        if c_shape != h_shape or c_shape[1:] != (self.state_size,):
-            raise type_check.InvalidType(
-                f'c.shape == h.shape == (B, {self.state_size})',
-                f'c.shape={c_shape}, h.shape={h_shape}', 'LSTM.set_state')
-        self.c = c
-        self.h = h
 
     def forward(self, x):
         """One step on the stored state.
@@ -254,7 +210,7 @@ class LSTM(RecurrentState, _LSTMBase):
             else:
                 lstm_in = lstm_in + self.lateral(h)
         if c is None:
-            c = self._zero_cell(batch, lstm_in.dtype)
+            c = zero_state(self, batch, lstm_in.dtype)
         c, y = lstm(c, lstm_in)
         if h_rest is None:
             h = y

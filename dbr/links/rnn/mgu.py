@@ -1,13 +1,13 @@
 """Minimal gated units: ``StatelessMGU`` and ``StatefulMGU``."""
 from dbr import link
-from dbr import type_check
 from dbr.functions.activation.sigmoid import sigmoid
 from dbr.functions.activation.tanh import tanh
 from dbr.functions.array.concat import concat
 from dbr.functions.math.linear_interpolate import linear_interpolate
 from dbr.links.connection.linear import Linear
-from dbr.links.rnn._state import RecurrentState
-from dbr.links.rnn._state import state_attribute
+from dbr.links.rnn._cell_state import HiddenState
+from dbr.links.rnn._cell_state import check_step_batch
+from dbr.links.rnn._cell_state import zero_state
 
 
 class _MGUBase(link.Chain):
@@ -22,10 +22,7 @@ class _MGUBase(link.Chain):
             self.W_h = Linear(in_size, n_units)
 
     def _step(self, h, x):
-        if h.shape[0] != x.shape[0]:
-            raise type_check.InvalidType(
-                'h.shape[0] == x.shape[0]', f'h.shape={tuple(h.shape)}, x.shape='
-                f'{tuple(x.shape)}', type(self).__name__)
+        check_step_batch(type(self).__name__, h, x)
         f = sigmoid(self.W_f(concat((h, x))))
         h_bar = tanh(self.W_h(concat((f * h, x))))
         return linear_interpolate(f, h_bar, h)
@@ -69,7 +66,7 @@ class StatelessMGU(_MGUBase):
         return self._step(h, x)
 
 
-class StatefulMGU(RecurrentState, _MGUBase):
+class StatefulMGU(HiddenState, _MGUBase):
     """A minimal gated unit that keeps its hidden state ``h`` between calls.
 
     Each call runs one step of :class:`StatelessMGU`'s cell on the stored state (zeros before
@@ -91,40 +88,10 @@ class StatefulMGU(RecurrentState, _MGUBase):
         (2, 4)
     """
 
-    state_names = ('h',)
-    h = state_attribute('h', 'The hidden state ``(B, out_size)``, or None before the first '
-                             'step.')
-
     def __init__(self, in_size, out_size):
         super().__init__(in_size, out_size)
         self.state_size = out_size
         self.reset_state()
-
-    def reset_state(self):
-        """Forgets the state: the next step starts from zeros.
-
-        Example:
-            >>> rnn.reset_state()  # doctest: +SKIP
-        """
-        self._store_state(h=None)
-
-    def set_state(self, h):
-        """Sets the hidden state (a Variable is moved in place to the link's device).
-
-        Args:
-            h: Hidden state ``(B, out_size)``, a Variable or an array.
-
-        Raises:
-            InvalidType: When ``h`` is not ``(B, out_size)``.
-
-        Example:
-            >>> rnn.set_state(h)  # doctest: +SKIP
-        """
-        shape = tuple(h.shape)
-        if len(shape) != 2 or shape[1] != self.state_size:
-            raise type_check.InvalidType(f'h.shape == (B, {self.state_size})',
-                                         f'h.shape={shape}', 'StatefulMGU.set_state')
-        self.h = h
 
     def forward(self, x):
         """One step on the stored state.
@@ -140,9 +107,7 @@ class StatefulMGU(RecurrentState, _MGUBase):
         """
         h = self.h
         if h is None:
-            device = self._device
-            with device:
-                h = device.xp.zeros((x.shape[0], self.state_size), x.dtype)
+            h = zero_state(self, x.shape[0], x.dtype)
         h = self._step(h, x)
         self._store_state(h=h)
         return h

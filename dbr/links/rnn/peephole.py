@@ -4,9 +4,8 @@ from dbr.functions.activation.sigmoid import sigmoid
 from dbr.functions.activation.tanh import tanh
 from dbr.links.connection.linear import Linear
 from dbr.links.rnn._cell_state import CellState
-from dbr.links.rnn._cell_state import check_batch
+from dbr.links.rnn._cell_state import gates_and_state
 from dbr.links.rnn._cell_state import split_gates
-from dbr.links.rnn._cell_state import zero_state
 
 
 class StatefulPeepholeLSTM(CellState, link.Chain):
@@ -65,15 +64,7 @@ class StatefulPeepholeLSTM(CellState, link.Chain):
         Example:
             >>> y = rnn(x)  # doctest: +SKIP
         """
-        lstm_in = self.upward(x)
-        h, c = self.h, self.c
-        if h is not None:
-            check_batch(self, h, x)
-            lstm_in = lstm_in + self.lateral(h)
-        if c is None:
-            c = zero_state(self, lstm_in.shape[0], lstm_in.dtype)
-        else:
-            check_batch(self, c, x)
+        lstm_in, c, _ = gates_and_state(self, x)
         a, i, f, o = split_gates(lstm_in)
         i = sigmoid(i + self.peep_i(c))
         f = sigmoid(f + self.peep_f(c))

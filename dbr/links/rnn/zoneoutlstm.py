@@ -4,8 +4,7 @@ from dbr.functions.activation.lstm import lstm
 from dbr.functions.noise.zoneout import zoneout
 from dbr.links.connection.linear import Linear
 from dbr.links.rnn._cell_state import CellState
-from dbr.links.rnn._cell_state import check_batch
-from dbr.links.rnn._cell_state import zero_state
+from dbr.links.rnn._cell_state import gates_and_state
 
 
 class StatefulZoneoutLSTM(CellState, link.Chain):
@@ -66,18 +65,7 @@ class StatefulZoneoutLSTM(CellState, link.Chain):
         Example:
             >>> y = rnn(x)  # doctest: +SKIP
         """
-        lstm_in = self.upward(x)
-        batch, dtype = lstm_in.shape[0], lstm_in.dtype
-        h, c = self.h, self.c
-        if h is None:
-            h = zero_state(self, batch, dtype)
-        else:
-            check_batch(self, h, x)
-            lstm_in = lstm_in + self.lateral(h)
-        if c is None:
-            c = zero_state(self, batch, dtype)
-        else:
-            check_batch(self, c, x)
+        lstm_in, c, h = gates_and_state(self, x)
         c_new, h_new = lstm(c, lstm_in)
         c = zoneout(c, c_new, self.c_ratio)
         h = zoneout(h, h_new, self.h_ratio)
