@@ -6,4 +6,5 @@ Example:
     >>> WalkerAlias([1, 1]).sample(3).shape
     (3,)
 """
+from dbr.utils.sparse import CooMatrix, get_order, to_coo  # noqa: F401
 from dbr.utils.walker_alias import WalkerAlias  # noqa: F401

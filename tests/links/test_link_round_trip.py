@@ -108,6 +108,10 @@ CASES = {
                              lambda l: F.sum(l(IMG) ** 2)),
     'LocalConvolution2D': (lambda: L.LocalConvolution2D(3, 2, (6, 6), 3),
                            lambda l: F.sum(l(IMG) ** 2)),
+    'DeformableConvolution2DLazy': (
+        lambda: L.DeformableConvolution2D(None, 2, 3, pad=1,
+                                          deform_initialW=dbr.initializers.LeCunNormal()),
+        lambda l: F.sum(l(IMG) ** 2)),
     'CRF1d': (lambda: L.CRF1d(3),
               lambda l: l(SEQ, [numpy.array([0, 1, 2], 'i'), numpy.array([1], 'i'),
                                 numpy.array([2, 0], 'i')], transpose=True)),

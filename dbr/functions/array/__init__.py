@@ -2,6 +2,7 @@
 
 # function name -> module in this package; dbr.functions imports a module on first use.
 EXPORTS = {
+    'as_strided': 'as_strided',
     'broadcast': 'broadcast',
     'broadcast_to': 'broadcast_to',
     'cast': 'cast',

@@ -11,6 +11,7 @@ EXPORTS = {
     'crf1d': 'crf1d',
     'cross_covariance': 'cross_covariance',
     'decov': 'decov',
+    'discriminative_margin_based_clustering_loss': 'discriminative_margin_based_clustering_loss',
     'gaussian_kl_divergence': 'gaussian_kl_divergence',
     'gaussian_nll': 'gaussian_nll',
     'hinge': 'hinge',

@@ -69,6 +69,7 @@ EXPORTS = {
     'sign': 'sign',
     'sin': 'sin',
     'sinh': 'sinh',
+    'sparse_matmul': 'sparse_matmul',
     'sqrt': 'sqrt',
     'square': 'square',
     'squared_difference': 'squared_difference',

@@ -11,6 +11,7 @@ EXPORTS = {
     'Deconvolution2D': 'deconvolution_2d',
     'Deconvolution3D': 'deconvolution_nd',
     'DeconvolutionND': 'deconvolution_nd',
+    'DeformableConvolution2D': 'deformable_convolution_2d',
     'DepthwiseConvolution2D': 'depthwise_convolution_2d',
     'DilatedConvolution2D': 'dilated_convolution_2d',
     'EmbedID': 'embed_id',
