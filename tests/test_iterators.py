@@ -502,6 +502,10 @@ def test_multiprocess_timeout_warning():
 
 
 def test_multiprocess_maxtasksperchild():
+    if sys.version_info < (3, 11):   # concurrent.futures restarts workers from 3.11 on
+        with pytest.raises(ValueError, match='maxtasksperchild needs Python 3.11 or newer'):
+            iterators.MultiprocessIterator(numpy.arange(10), 5, maxtasksperchild=1)
+        return
     with iterators.MultiprocessIterator(numpy.arange(10), 5, shuffle=False, n_processes=2,
                                         maxtasksperchild=1) as it:
         assert [_ints(next(it)) for _ in range(4)] == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]] * 2

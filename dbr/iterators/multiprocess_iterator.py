@@ -2,6 +2,7 @@
 examples cost CPU time in Python (augmentation, decoding)."""
 import multiprocessing
 import os
+import sys
 import warnings
 from concurrent import futures
 from concurrent.futures import process
@@ -66,6 +67,11 @@ class MultiprocessIterator(PrefetchingIterator):
         self.n_prefetch = n_prefetch
         self.shared_mem = shared_mem
         self.dataset_timeout = dataset_timeout
+        if maxtasksperchild is not None and sys.version_info < (3, 11):
+            raise ValueError('MultiprocessIterator: maxtasksperchild needs Python 3.11 or newer '
+                             '(concurrent.futures restarts workers only from 3.11 on); got '
+                             f'maxtasksperchild={maxtasksperchild!r} on Python '
+                             f'{sys.version_info.major}.{sys.version_info.minor}')
         self.maxtasksperchild = maxtasksperchild
         self._executor = None
         self.reset()

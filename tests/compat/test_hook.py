@@ -189,9 +189,8 @@ if __name__ == '__main__':
         with multiprocessing.get_context(method).Pool(1) as pool:
             print(method, pool.map(work, [[-1.0, 2.0]]))
     data = datasets.TupleDataset(numpy.arange(6, dtype='f'), numpy.arange(6, dtype='i'))
-    # maxtasksperchild makes the iterator start its workers with forkserver.
-    with iterators.MultiprocessIterator(data, 3, shuffle=False, n_processes=1,
-                                        maxtasksperchild=1) as it:
+    multiprocessing.set_start_method('forkserver', force=True)   # the iterator's workers too
+    with iterators.MultiprocessIterator(data, 3, shuffle=False, n_processes=1) as it:
         print('batch', [int(t) for _, t in next(it)])
 '''
 

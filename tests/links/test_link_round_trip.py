@@ -123,6 +123,11 @@ def test_every_exported_link_is_covered():
     others = {'Convolution1D', 'Convolution3D', 'Deconvolution1D', 'Deconvolution3D',
               'StatefulGRU', 'NStepBiLSTM', 'NStepGRU', 'NStepBiRNNReLU', 'NStepBiRNNTanh',
               'NStepRNNTanh'}   # thin variants of covered classes
+    # pretrained vision models: too heavy for a resume test; covered (npz round trip through
+    # pretrained_model=path) by tests/links/test_resnet_layers.py
+    others |= {'ResNet50Layers', 'ResNet101Layers', 'ResNet152Layers'}
+    # likewise covered by tests/links/test_vgg_googlenet.py
+    others |= {'VGG16Layers', 'VGG19Layers', 'GoogLeNet'}
     assert set(L.__all__) <= covered | others
 
 

@@ -25,7 +25,7 @@ class Fmod(FloatBinary):
             else:
                 x, divisor = self.get_retained_inputs()
                 xp = backend.get_array_module(x.array)
-                quotient = xp.fix(x.array / divisor.array)
+                quotient = xp.trunc(x.array / divisor.array)
                 ret.append(self._reduce(gy * -quotient, 1))
         return tuple(ret)
 
