@@ -7,7 +7,7 @@ import pytest
 import dbr
 import dbr.links as L
 from dbr import serializers
-from dbr.links.model.vision import resnet
+from dbr.links.model.vision import _pretrained, resnet
 
 EPS = 2e-5   # BatchNormalization's default eps
 STAGES = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3)}
@@ -254,7 +254,7 @@ def test_forward_defaults_to_prob_and_stops_early(resnet50):
 
 def test_forward_errors(resnet50):
     x = numpy.zeros((1, 3, 32, 32), numpy.float32)
-    with pytest.raises(ValueError, match="ResNet50Layers: unknown layers \\['pool6'\\]"):
+    with pytest.raises(ValueError, match=r"ResNet50Layers: unknown layer\(s\) \['pool6'\]"):
         resnet50(x, layers=['pool6'])
     with pytest.raises(ValueError, match='test argument is not supported'):
         resnet50(x, test=True)
@@ -288,7 +288,7 @@ def test_prepare_subtracts_msra_mean_in_bgr():
 
 def test_oversample_gives_corners_center_and_mirrors():
     images = numpy.arange(2 * 1 * 5 * 6, dtype=numpy.float32).reshape(2, 1, 5, 6)
-    crops = resnet._oversample(images, (3, 4))
+    crops = _pretrained.oversample(images, (3, 4))
     expected = []
     for im in images:
         five = [im[:, 0:3, 0:4], im[:, 0:3, 2:6], im[:, 2:5, 0:4], im[:, 2:5, 2:6],
@@ -305,7 +305,7 @@ def test_predict_averages_crops_in_test_mode_without_a_graph(resnet50, oversampl
     assert y.shape == (1, 1000) and y.creator is None
     numpy.testing.assert_array_equal(resnet50.res2.a.bn1.avg_mean, stats)
     x = resnet.prepare(image, size=(256, 256))[None]
-    x = resnet._oversample(x, (224, 224)) if oversample else x[:, :, 16:240, 16:240]
+    x = _pretrained.oversample(x, (224, 224)) if oversample else x[:, :, 16:240, 16:240]
     with dbr.using_config('train', False):
         expected = resnet50(x)['prob'].array.mean(axis=0, keepdims=True)
     numpy.testing.assert_allclose(y.array, expected, rtol=1e-5, atol=1e-7)

@@ -6,6 +6,7 @@ import numpy
 
 from dbr import backend
 from dbr import configuration
+from dbr import link
 from dbr.datasets._download import get_dataset_root
 from dbr.utils import argument
 from dbr.variable import Variable
@@ -208,3 +209,82 @@ def predict(model, images, prepare_fn, oversample_crops):
         if oversample_crops:
             y = average(reshape(y, (y.shape[0] // 10, 10) + y.shape[1:]), axis=1)
     return y
+
+
+class ImageNetLayers(link.Chain):
+    """The API the ImageNet models share (Chainer's VGG, GoogLeNet and ResNets).
+
+    A subclass defines ``functions`` (an ordered ``layer name -> list of callables`` table),
+    ``_prepare`` (its module's ``prepare``, as a staticmethod) and ``_extract_layers`` (what
+    ``extract`` returns by default); GoogLeNet also sets ``_branches`` (see
+    :func:`forward_layers`).
+    """
+
+    _extract_layers = ('prob',)
+    _branches = None
+
+    @property
+    def available_layers(self):
+        """list of str: The names ``forward`` and ``extract`` accept, in order."""
+        return list(self.functions)
+
+    def forward(self, x, layers=None, **kwargs):
+        """forward(x, layers=['prob'])
+
+        Computes the activations named in ``layers``, stopping after the last one.
+
+        Args:
+            x: ``(n, 3, h, w)`` input made by the model's ``prepare``.
+            layers (list of str): Layer names (see ``available_layers``); ``['prob']`` when
+                None.
+
+        Returns:
+            dict: ``layer name -> Variable``.
+
+        Example:
+            >>> model(x, layers=['pool5'])['pool5'].shape  # doctest: +SKIP
+        """
+        check_retired_kwargs(kwargs)
+        return forward_layers(self.functions, x, ['prob'] if layers is None else layers,
+                              type(self).__name__, self._branches)
+
+    def extract(self, images, layers=None, size=(224, 224), **kwargs):
+        """extract(images, layers=None, size=(224, 224))
+
+        Prepares ``images`` with the model's ``prepare`` and returns ``forward``'s activations.
+
+        Unlike ``predict`` this leaves ``dbr.config.train`` and ``enable_backprop`` alone: wrap
+        the call in ``dbr.using_config('train', False)`` for inference features.
+
+        Args:
+            images (iterable): RGB images (see ``prepare``).
+            layers (list of str): Layer names; the model's default feature layer when None
+                (``fc7`` for VGG, ``pool5`` for GoogLeNet and the ResNets).
+            size (pair of ints): ``(width, height)`` the images are resized to; None keeps them
+                (they must then share one size).
+
+        Returns:
+            dict: ``layer name -> Variable``.
+
+        Example:
+            >>> feats = model.extract([image], layers=['pool5'])  # doctest: +SKIP
+        """
+        check_retired_kwargs(kwargs)
+        x = prepare_batch(self, images, self._prepare, size)
+        return self(x, layers=list(self._extract_layers) if layers is None else layers)
+
+    def predict(self, images, oversample=True):
+        """Class probabilities ``(n, 1000)`` of ``images`` (in train=False mode, no graph).
+
+        Args:
+            images (iterable): RGB images (see ``prepare``); each is resized to 256x256.
+            oversample (bool): Average the probabilities over the 224x224 corner and centre
+                crops and their mirrors (10 crops); otherwise use the centre crop only.
+
+        Returns:
+            Variable: ``(n, 1000)`` probabilities.
+
+        Example:
+            >>> prob = model.predict([image], oversample=False)  # doctest: +SKIP
+        """
+        return predict(self, images, self._prepare, oversample)

@@ -3,7 +3,6 @@ Chainer-converted weights."""
 import collections
 
 from dbr import initializers
-from dbr import link
 from dbr.functions.activation.relu import relu
 from dbr.functions.activation.softmax import softmax
 from dbr.functions.noise.dropout import dropout
@@ -76,7 +75,7 @@ def prepare(image, size=(224, 224)):
     return _pretrained.prepare(image, size, _BGR_MEAN)
 
 
-class GoogLeNet(link.Chain):
+class GoogLeNet(_pretrained.ImageNetLayers):
     """GoogLeNet (Inception v1) as trained by BVLC, with Chainer's child names.
 
     Children: ``conv1``, ``conv2_reduce``, ``conv2``, ``inc3a`` ... ``inc5b``
@@ -106,6 +105,10 @@ class GoogLeNet(link.Chain):
         >>> with dbr.using_config('train', False):  # doctest: +SKIP
         ...     prob = model.predict([image])
     """
+
+    _prepare = staticmethod(prepare)
+    _extract_layers = ('pool5',)
+    _branches = _BRANCHES
 
     def __init__(self, pretrained_model='auto'):
         super().__init__()
@@ -163,62 +166,3 @@ class GoogLeNet(link.Chain):
             ('loss2_fc2', [_average_pooling_2d_k5, self.loss2_conv, relu,
                            self.loss2_fc1, relu, self.loss2_fc2]),
         ])
-
-    @property
-    def available_layers(self):
-        return list(self.functions)
-
-    def forward(self, x, layers=None, **kwargs):
-        """forward(x, layers=['prob'])
-
-        Computes the activations named in ``layers``.
-
-        Args:
-            x: ``(n, 3, 224, 224)`` input made by :func:`prepare`.
-            layers (list of str): Layer names (see ``available_layers``); ``['prob']`` when
-                None.
-
-        Returns:
-            dict: ``layer name -> Variable``.
-
-        Example:
-            >>> model(x, layers=['pool5', 'loss1_fc2'])['pool5'].shape  # doctest: +SKIP
-            (1, 1024, 1, 1)
-        """
-        _pretrained.check_retired_kwargs(kwargs)
-        return _pretrained.forward_layers(self.functions, x, ['prob'] if layers is None
-                                          else layers, 'GoogLeNet', _BRANCHES)
-
-    def extract(self, images, layers=None, size=(224, 224), **kwargs):
-        """extract(images, layers=['pool5'], size=(224, 224))
-
-        Prepares ``images`` with :func:`prepare` and returns ``forward``'s activations.
-
-        Unlike ``predict`` this leaves ``dbr.config.train`` and ``enable_backprop`` alone: wrap
-        the call in ``dbr.using_config('train', False)`` for inference features.
-
-        Args:
-            images (iterable): RGB images (see :func:`prepare`).
-            layers (list of str): Layer names; ``['pool5']`` when None.
-            size (pair of ints): ``(width, height)`` the images are resized to; None keeps them
-                (they must then share one size).
-
-        Returns:
-            dict: ``layer name -> Variable``.
-        """
-        _pretrained.check_retired_kwargs(kwargs)
-        x = _pretrained.prepare_batch(self, images, prepare, size)
-        return self(x, layers=['pool5'] if layers is None else layers)
-
-    def predict(self, images, oversample=True):
-        """Class probabilities ``(n, 1000)`` of ``images`` (in train=False mode, no graph).
-
-        Args:
-            images (iterable): RGB images (see :func:`prepare`); each is resized to 256x256.
-            oversample (bool): Average the probabilities over the 224x224 corner and centre
-                crops and their mirrors (10 crops); otherwise use the centre crop only.
-
-        Returns:
-            Variable: ``(n, 1000)`` probabilities.
-        """
-        return _pretrained.predict(self, images, prepare, oversample)

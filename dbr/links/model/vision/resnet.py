@@ -7,11 +7,7 @@ converted from MSRA's Caffe model loads with ``dbr.serializers.load_npz``.
 """
 import collections
 
-import numpy
-
 from dbr import link
-from dbr.configuration import using_config
-from dbr.dataset.convert import concat_examples
 from dbr.functions.activation.relu import relu
 from dbr.functions.activation.softmax import softmax
 from dbr.functions.math.mean import mean
@@ -21,17 +17,12 @@ from dbr.links.connection.convolution_2d import Convolution2D
 from dbr.links.connection.linear import Linear
 from dbr.links.model.vision import _pretrained
 from dbr.links.normalization.batch_normalization import BatchNormalization
-from dbr.utils import argument
-from dbr.variable import Variable
 
 # The mean pixel (BGR) that MSRA's models were trained with; it differs slightly from VGG's.
 RESNET_BGR_MEAN = (103.063, 115.903, 123.152)
 
 # Bottlenecks per stage (res2..res5) for each depth.
 _STAGES = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3)}
-
-_RETIRED = dict(test='test argument is not supported anymore. Use dbr.using_config("train", '
-                     'False)')
 
 
 class BottleneckA(link.Chain):
@@ -156,19 +147,6 @@ def _global_average_pooling_2d(x):
     return mean(x, axis=(2, 3))
 
 
-def _oversample(images, crop_dims):
-    """The ten crops of Caffe's classifier for each image: the four corners and the center,
-    then the same five mirrored, as one ``(10 * n, c, crop_h, crop_w)`` array (an image's ten
-    crops are adjacent)."""
-    n, c, height, width = images.shape
-    ch, cw = crop_dims
-    starts = [(0, 0), (0, width - cw), (height - ch, 0), (height - ch, width - cw),
-              ((height - ch) // 2, (width - cw) // 2)]
-    crops = numpy.stack([images[:, :, i:i + ch, j:j + cw] for i, j in starts], axis=1)
-    crops = numpy.concatenate([crops, crops[..., ::-1]], axis=1)
-    return crops.reshape(n * 10, c, ch, cw)
-
-
 def prepare(image, size=(224, 224)):
     """Converts an RGB image into an input of the ResNets.
 
@@ -190,7 +168,7 @@ def prepare(image, size=(224, 224)):
     return _pretrained.prepare(image, size, RESNET_BGR_MEAN)
 
 
-class ResNetLayers(link.Chain):
+class ResNetLayers(_pretrained.ImageNetLayers):
     """ResNet with 50, 101 or 152 layers trained on ImageNet by MSRA (He et al., 2016).
 
     ``forward`` runs the layers in :attr:`functions` order and returns the requested feature
@@ -211,6 +189,9 @@ class ResNetLayers(link.Chain):
     Attributes:
         available_layers (list of str): Layer names that ``forward`` and ``extract`` accept.
     """
+
+    _prepare = staticmethod(prepare)
+    _extract_layers = ('pool5',)
 
     def __init__(self, pretrained_model, n_layers, downsample_fb=False):
         super().__init__()
@@ -249,83 +230,6 @@ class ResNetLayers(link.Chain):
             ('prob', [softmax]),
         ])
 
-    @property
-    def available_layers(self):
-        return list(self.functions)
-
-    def forward(self, x, layers=None, **kwargs):
-        """Computes the feature maps named in ``layers``.
-
-        Args:
-            x: Input batch ``(n, 3, h, w)``, prepared by :func:`prepare`.
-            layers (list of str): Layers to return; ``['prob']`` when None. Computation stops
-                at the last one requested.
-
-        Returns:
-            dict: Layer name -> Variable.
-        """
-        argument.check_unexpected_kwargs(kwargs, **_RETIRED)
-        argument.assert_kwargs_empty(kwargs)
-        targets = set(['prob'] if layers is None else layers)
-        unknown = targets - set(self.available_layers)
-        if unknown:
-            raise ValueError(f'{type(self).__name__}: unknown layers {sorted(unknown)}; '
-                             f'available: {self.available_layers}')
-        activations = {}
-        h = x
-        for name, funcs in self.functions.items():
-            if not targets:
-                break
-            for func in funcs:
-                h = func(h)
-            if name in targets:
-                activations[name] = h
-                targets.remove(name)
-        return activations
-
-    def extract(self, images, layers=None, size=(224, 224), **kwargs):
-        """Prepares the images and returns the feature maps named in ``layers``.
-
-        Args:
-            images (iterable): RGB images (arrays or PIL images), see :func:`prepare`.
-            layers (list of str): Layers to return; ``['pool5']`` when None.
-            size (pair of ints): ``(width, height)`` the images are resized to; None keeps
-                them as they are (then they must all have one size).
-
-        Returns:
-            dict: Layer name -> Variable.
-        """
-        argument.check_unexpected_kwargs(
-            kwargs, volatile='volatile argument is not supported anymore. Use '
-                             'dbr.using_config("enable_backprop", False)', **_RETIRED)
-        argument.assert_kwargs_empty(kwargs)
-        x = concat_examples([prepare(image, size=size) for image in images])
-        return self(Variable(self.xp.asarray(x)), layers=['pool5'] if layers is None else layers)
-
-    def predict(self, images, oversample=True):
-        """Class probabilities of the images, in test mode and without a graph.
-
-        Each image is resized to 256x256; with ``oversample`` the probabilities are averaged
-        over the ten 224x224 crops (corners, center and their mirrors), otherwise the center
-        crop is used.
-
-        Args:
-            images (iterable): RGB images (arrays or PIL images), see :func:`prepare`.
-            oversample (bool): Average over ten crops instead of using the center one.
-
-        Returns:
-            Variable: ``(n, 1000)`` probabilities.
-        """
-        x = concat_examples([prepare(image, size=(256, 256)) for image in images])
-        if oversample:
-            x = _oversample(x, (224, 224))
-        else:
-            x = x[:, :, 16:240, 16:240]
-        with using_config('enable_backprop', False), using_config('train', False):
-            y = self(Variable(self.xp.asarray(x)), layers=['prob'])['prob']
-            if oversample:
-                y = mean(y.reshape((-1, 10) + y.shape[1:]), axis=1)
-        return y
 
 
 class ResNet50Layers(ResNetLayers):

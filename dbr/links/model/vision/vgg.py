@@ -3,7 +3,6 @@ Caffe weights."""
 import collections
 
 from dbr import initializers
-from dbr import link
 from dbr.functions.activation.relu import relu
 from dbr.functions.activation.softmax import softmax
 from dbr.functions.noise.dropout import dropout
@@ -48,7 +47,7 @@ def prepare(image, size=(224, 224)):
     return _pretrained.prepare(image, size, _pretrained.VGG_BGR_MEAN)
 
 
-class VGGLayers(link.Chain):
+class VGGLayers(_pretrained.ImageNetLayers):
     """VGG with ``n_layers`` (16 or 19) weight layers; use VGG16Layers or VGG19Layers.
 
     Children are named as in Chainer (``conv1_1`` ... ``conv5_3`` (``conv5_4``), ``fc6``,
@@ -73,6 +72,9 @@ class VGGLayers(link.Chain):
         FileNotFoundError: The weights file does not exist.
         ValueError: ``n_layers`` is not 16 or 19.
     """
+
+    _prepare = staticmethod(prepare)
+    _extract_layers = ('fc7',)
 
     def __init__(self, pretrained_model='auto', n_layers=16):
         super().__init__()
@@ -110,66 +112,6 @@ class VGGLayers(link.Chain):
         table['prob'] = [softmax]
         return table
 
-    @property
-    def available_layers(self):
-        return list(self.functions)
-
-    def forward(self, x, layers=None, **kwargs):
-        """forward(x, layers=['prob'])
-
-        Computes the activations named in ``layers``.
-
-        Args:
-            x: ``(n, 3, 224, 224)`` input made by :func:`prepare` (other sizes work up to
-                ``pool5``; ``fc6`` needs a 7x7 ``pool5``).
-            layers (list of str): Layer names (see ``available_layers``); ``['prob']`` when
-                None.
-
-        Returns:
-            dict: ``layer name -> Variable``.
-
-        Example:
-            >>> model = VGG16Layers(pretrained_model=None)  # doctest: +SKIP
-            >>> model(x, layers=['fc7'])['fc7'].shape  # doctest: +SKIP
-            (1, 4096)
-        """
-        _pretrained.check_retired_kwargs(kwargs)
-        return _pretrained.forward_layers(self.functions, x, ['prob'] if layers is None
-                                          else layers, type(self).__name__)
-
-    def extract(self, images, layers=None, size=(224, 224), **kwargs):
-        """extract(images, layers=['fc7'], size=(224, 224))
-
-        Prepares ``images`` with :func:`prepare` and returns ``forward``'s activations.
-
-        Unlike ``predict`` this leaves ``dbr.config.train`` and ``enable_backprop`` alone: wrap
-        the call in ``dbr.using_config('train', False)`` for inference features.
-
-        Args:
-            images (iterable): RGB images (see :func:`prepare`).
-            layers (list of str): Layer names; ``['fc7']`` when None.
-            size (pair of ints): ``(width, height)`` the images are resized to; None keeps them
-                (they must then share one size).
-
-        Returns:
-            dict: ``layer name -> Variable``.
-        """
-        _pretrained.check_retired_kwargs(kwargs)
-        x = _pretrained.prepare_batch(self, images, prepare, size)
-        return self(x, layers=['fc7'] if layers is None else layers)
-
-    def predict(self, images, oversample=True):
-        """Class probabilities ``(n, 1000)`` of ``images`` (in train=False mode, no graph).
-
-        Args:
-            images (iterable): RGB images (see :func:`prepare`); each is resized to 256x256.
-            oversample (bool): Average the probabilities over the 224x224 corner and centre
-                crops and their mirrors (10 crops); otherwise use the centre crop only.
-
-        Returns:
-            Variable: ``(n, 1000)`` probabilities.
-        """
-        return _pretrained.predict(self, images, prepare, oversample)
 
 
 class VGG16Layers(VGGLayers):
