@@ -1,18 +1,12 @@
 """Momentum SGD with the learning rate applied after the momentum (Goyal et al., eq. 9)."""
-from dbr import backend
-from dbr import optimizer
 from dbr.backends._kernels import Elementwise
-
-_default_hyperparam = optimizer.Hyperparameter()
-_default_hyperparam.lr = 0.01
-_default_hyperparam.momentum = 0.9
-
+from dbr.optimizers import _momentum
 
 _kernel = Elementwise('T grad, S lr, S momentum', 'T param, T v',
                       'v = momentum * v - grad; param += lr * v', 'dbr_corrected_momentum_sgd')
 
 
-class CorrectedMomentumSGDRule(optimizer.UpdateRule):
+class CorrectedMomentumSGDRule(_momentum.VelocityRule):
     """``v = momentum * v - grad; param += lr * v``.
 
     Because the velocity holds raw gradients, changing ``lr`` mid-training rescales the whole
@@ -23,16 +17,6 @@ class CorrectedMomentumSGDRule(optimizer.UpdateRule):
         lr (float): Learning rate (overrides the parent's for this parameter).
         momentum (float): Decay rate of the velocity.
     """
-
-    def __init__(self, parent_hyperparam=None, lr=None, momentum=None):
-        super().__init__(parent_hyperparam or _default_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
-
-    def init_state(self, param):
-        self.state['v'] = backend.get_array_module(param.array).zeros_like(param.array)
 
     def update_core_cpu(self, param):
         hp = self.hyperparam
@@ -48,7 +32,7 @@ class CorrectedMomentumSGDRule(optimizer.UpdateRule):
                                        self.state['v'])
 
 
-class CorrectedMomentumSGD(optimizer.GradientMethod):
+class CorrectedMomentumSGD(_momentum.VelocityMethod):
     """Momentum SGD with momentum correction, from "Accurate, Large Minibatch SGD" (eq. 9).
 
     Equivalent to :class:`MomentumSGD` while ``lr`` is constant; when ``lr`` changes, the
@@ -62,13 +46,4 @@ class CorrectedMomentumSGD(optimizer.GradientMethod):
         >>> optimizer = dbr.optimizers.CorrectedMomentumSGD(lr=0.1).setup(model)  # doctest: +SKIP
     """
 
-    lr = optimizer.HyperparameterProxy('lr')
-    momentum = optimizer.HyperparameterProxy('momentum')
-
-    def __init__(self, lr=_default_hyperparam.lr, momentum=_default_hyperparam.momentum):
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
-
-    def create_update_rule(self):
-        return CorrectedMomentumSGDRule(self.hyperparam)
+    rule_class = CorrectedMomentumSGDRule

@@ -1,18 +1,12 @@
 """Classical momentum SGD."""
-from dbr import backend
-from dbr import optimizer
 from dbr.backends._kernels import Elementwise
-
-_default_hyperparam = optimizer.Hyperparameter()
-_default_hyperparam.lr = 0.01
-_default_hyperparam.momentum = 0.9
-
+from dbr.optimizers import _momentum
 
 _kernel = Elementwise('T grad, S lr, S momentum', 'T param, T v',
                       'v = momentum * v - lr * grad; param += v', 'dbr_momentum_sgd')
 
 
-class MomentumSGDRule(optimizer.UpdateRule):
+class MomentumSGDRule(_momentum.VelocityRule):
     """``v = momentum * v - lr * grad; param += v``.
 
     Args:
@@ -20,16 +14,6 @@ class MomentumSGDRule(optimizer.UpdateRule):
         lr (float): Learning rate (overrides the parent's for this parameter).
         momentum (float): Decay rate of the velocity.
     """
-
-    def __init__(self, parent_hyperparam=None, lr=None, momentum=None):
-        super().__init__(parent_hyperparam or _default_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
-
-    def init_state(self, param):
-        self.state['v'] = backend.get_array_module(param.array).zeros_like(param.array)
 
     def update_core_cpu(self, param):
         hp = self.hyperparam
@@ -45,7 +29,7 @@ class MomentumSGDRule(optimizer.UpdateRule):
                                        self.state['v'])
 
 
-class MomentumSGD(optimizer.GradientMethod):
+class MomentumSGD(_momentum.VelocityMethod):
     """Stochastic gradient descent with classical momentum.
 
     Args:
@@ -56,13 +40,4 @@ class MomentumSGD(optimizer.GradientMethod):
         >>> optimizer = dbr.optimizers.MomentumSGD(lr=0.1).setup(model)  # doctest: +SKIP
     """
 
-    lr = optimizer.HyperparameterProxy('lr')
-    momentum = optimizer.HyperparameterProxy('momentum')
-
-    def __init__(self, lr=_default_hyperparam.lr, momentum=_default_hyperparam.momentum):
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
-
-    def create_update_rule(self):
-        return MomentumSGDRule(self.hyperparam)
+    rule_class = MomentumSGDRule

@@ -1,12 +1,7 @@
 """Nesterov's accelerated gradient."""
 from dbr import backend
-from dbr import optimizer
 from dbr.backends._kernels import Elementwise
-
-_default_hyperparam = optimizer.Hyperparameter()
-_default_hyperparam.lr = 0.01
-_default_hyperparam.momentum = 0.9
-
+from dbr.optimizers import _momentum
 
 _kernel = Elementwise(
     'T grad, S lr, S momentum, S momentum_sq, S lr_grad', 'T param, T v',
@@ -17,7 +12,7 @@ _kernel = Elementwise(
     ''', 'dbr_nesterov_ag')
 
 
-class NesterovAGRule(optimizer.UpdateRule):
+class NesterovAGRule(_momentum.VelocityRule):
     """``v = momentum * v - lr * g; param += momentum**2 * v - (1 + momentum) * lr * g``.
 
     This is the look-ahead form of Bengio et al. (arXiv:1212.0901), which needs no gradient at a
@@ -28,16 +23,6 @@ class NesterovAGRule(optimizer.UpdateRule):
         lr (float): Learning rate (overrides the parent's for this parameter).
         momentum (float): Decay rate of the velocity.
     """
-
-    def __init__(self, parent_hyperparam=None, lr=None, momentum=None):
-        super().__init__(parent_hyperparam or _default_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
-
-    def init_state(self, param):
-        self.state['v'] = backend.get_array_module(param.array).zeros_like(param.array)
 
     def update_core_cpu(self, param):
         hp = self.hyperparam
@@ -57,7 +42,7 @@ class NesterovAGRule(optimizer.UpdateRule):
                                        (1 + momentum) * lr, param.array, self.state['v'])
 
 
-class NesterovAG(optimizer.GradientMethod):
+class NesterovAG(_momentum.VelocityMethod):
     """Nesterov's accelerated gradient (arXiv:1212.0901).
 
     Args:
@@ -68,13 +53,4 @@ class NesterovAG(optimizer.GradientMethod):
         >>> optimizer = dbr.optimizers.NesterovAG(lr=0.1).setup(model)  # doctest: +SKIP
     """
 
-    lr = optimizer.HyperparameterProxy('lr')
-    momentum = optimizer.HyperparameterProxy('momentum')
-
-    def __init__(self, lr=_default_hyperparam.lr, momentum=_default_hyperparam.momentum):
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
-
-    def create_update_rule(self):
-        return NesterovAGRule(self.hyperparam)
+    rule_class = NesterovAGRule
